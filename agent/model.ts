@@ -1,0 +1,116 @@
+// The data model every stage agrees on: discovery yields CgroupRefs, reading yields
+// MemoryReadings, the collector joins them into a Snapshot. Plain readonly objects.
+// A value the kernel did not give us is `undefined` (null in JSON), never a fake 0.
+
+export const CGROUP_VERSIONS = ['v1', 'v2'] as const
+export type CgroupVersion = (typeof CGROUP_VERSIONS)[number]
+
+export const SCOPES = ['kubernetes', 'all'] as const
+export type Scope = (typeof SCOPES)[number]
+
+export const QOS_CLASSES = ['guaranteed', 'burstable', 'besteffort'] as const
+export type QosClass = (typeof QOS_CLASSES)[number]
+
+export const RUNTIMES = ['containerd', 'cri-o', 'docker'] as const
+export type Runtime = (typeof RUNTIMES)[number]
+
+export type CgroupKind = 'pod' | 'container' | 'cgroup'
+
+/** One cgroup to read, as discovery found it. */
+export interface CgroupRef {
+  /** Path relative to the memory hierarchy root, starting with '/'. The `id` label. */
+  readonly id: string
+  /** 'pod' and 'container' in kubernetes scope; 'cgroup' in all scope. */
+  readonly kind: CgroupKind
+  /** Pod UID with dashes (static pods keep their 32-hex form). */
+  readonly podUid?: string
+  /** Container ID as the runtime names it (64 hex), without any runtime prefix. */
+  readonly containerId?: string
+  readonly qos?: QosClass
+  readonly runtime?: Runtime
+}
+
+export interface MemoryBytes {
+  readonly usageBytes?: number
+  readonly limitBytes?: number
+  readonly workingSetBytes?: number
+  readonly rssBytes?: number
+  readonly cacheBytes?: number
+  readonly activeFileBytes?: number
+  readonly inactiveFileBytes?: number
+  readonly dirtyBytes?: number
+  readonly writebackBytes?: number
+  readonly shmemBytes?: number
+  readonly mappedFileBytes?: number
+  readonly kernelBytes?: number
+  readonly swapBytes?: number
+  readonly peakBytes?: number
+  readonly unreclaimableBytes?: number
+}
+
+export interface MemoryEvents {
+  /** Times usage hit the limit: v1 memory.failcnt, v2 memory.events `max`. */
+  readonly limitHits?: number
+  /** v2 memory.events `high`; v1 has no such counter. */
+  readonly high?: number
+  /** v2 memory.events `oom`; v1 has no such counter. */
+  readonly oom?: number
+  /** v1 memory.oom_control `oom_kill` (4.13+), v2 memory.events `oom_kill`. */
+  readonly oomKills?: number
+}
+
+export interface MemoryPressure {
+  /** PSI `some` total: time at least one task waited on memory. */
+  readonly waitingSeconds?: number
+  /** PSI `full` total: time all non-idle tasks stalled on memory. */
+  readonly stalledSeconds?: number
+}
+
+export interface MemoryReading {
+  readonly memory: MemoryBytes
+  readonly events: MemoryEvents
+  readonly pressure: MemoryPressure
+}
+
+/** Names the Kubernetes API gives a cgroup; empty strings until known. */
+export interface KubeNames {
+  readonly namespace: string
+  readonly pod: string
+  readonly container: string
+}
+
+export interface CgroupSample {
+  readonly ref: CgroupRef
+  readonly reading: MemoryReading
+}
+
+export interface Snapshot {
+  readonly cgroupVersion: CgroupVersion
+  readonly scope: Scope
+  /** Wall-clock time the collection finished, ms since the epoch. */
+  readonly collectedAtMs: number
+  readonly containers: readonly CgroupSample[]
+  readonly pods: readonly CgroupSample[]
+}
+
+export const MEMORY_FIELDS = [
+  'usageBytes',
+  'limitBytes',
+  'workingSetBytes',
+  'rssBytes',
+  'cacheBytes',
+  'activeFileBytes',
+  'inactiveFileBytes',
+  'dirtyBytes',
+  'writebackBytes',
+  'shmemBytes',
+  'mappedFileBytes',
+  'kernelBytes',
+  'swapBytes',
+  'peakBytes',
+  'unreclaimableBytes',
+] as const satisfies readonly (keyof MemoryBytes)[]
+
+export const EVENT_FIELDS = ['limitHits', 'high', 'oom', 'oomKills'] as const satisfies readonly (keyof MemoryEvents)[]
+
+export const PRESSURE_FIELDS = ['waitingSeconds', 'stalledSeconds'] as const satisfies readonly (keyof MemoryPressure)[]
