@@ -23,6 +23,8 @@ export interface MetadataSource {
   names(ref: CgroupRef): KubeNames
   pod(uid: string): PodMeta | undefined
   container(containerId: string): ContainerMeta | undefined
+  /** Every pod of this node the API has told us about. */
+  pods(): Iterable<PodMeta>
 }
 
 export const NO_NAMES: KubeNames = Object.freeze({ namespace: '', pod: '', container: '' })
@@ -32,4 +34,5 @@ export const noMetadata: MetadataSource = {
   names: () => NO_NAMES,
   pod: () => undefined,
   container: () => undefined,
+  pods: () => [],
 }
