@@ -1,0 +1,104 @@
+// Wiring of one agent: hierarchy → collector → rendered metrics → HTTP server, plus the
+// optional Kubernetes metadata. main.ts adds the process concerns (signals, exit codes).
+import { once } from 'node:events'
+import type { AddressInfo } from 'node:net'
+import type { Server } from 'node:http'
+import type { Logger } from 'pino'
+import { snapshotJson, type SnapshotJson } from './api.js'
+import { findHierarchy, resolveScope, type Hierarchy } from './cgroup/hierarchy.js'
+import { Collector } from './collector.js'
+import { DEFAULTS, type Config } from './config.js'
+import { noMetadata, type MetadataSource } from './kube/types.js'
+import { renderSnapshot } from './metrics/exposition.js'
+import { createSelfMetrics, type SelfMetrics } from './metrics/self.js'
+import type { Scope } from './model.js'
+import { createServer } from './server.js'
+import { VERSION } from './version.js'
+
+/** Metadata that may hold resources (a watch) to release on stop. */
+export type AgentMetadata = MetadataSource & { stop?: () => Promise<void> }
+
+export interface Agent {
+  readonly hierarchy: Hierarchy
+  readonly scope: Scope
+  readonly collector: Collector
+  readonly self: SelfMetrics
+  readonly server: Server
+  readonly metadata: AgentMetadata
+  /** The whole /metrics body as served. */
+  metrics(): Promise<string>
+  snapshot(): SnapshotJson | undefined
+  /** Starts polling every config.intervalMs. */
+  startPolling(): void
+  listen(host: string, port: number): Promise<AddressInfo>
+  stop(): Promise<void>
+}
+
+export interface AgentDeps {
+  readonly logger: Logger
+  /** Built from the self-metrics registry when Kubernetes is on; noMetadata otherwise. */
+  readonly metadata?: (self: SelfMetrics) => AgentMetadata
+}
+
+export function createAgent(config: Config, deps: AgentDeps): Agent {
+  const { logger } = deps
+  const hierarchy = findHierarchy({
+    cgroupRoot: config.cgroupRoot,
+    // Only the default mount point is worth confirming; an explicit root may be a fixture.
+    mountinfoPath: config.cgroupRoot === DEFAULTS.cgroupRoot ? `${config.procRoot}/self/mountinfo` : undefined,
+  })
+  const scope = resolveScope(hierarchy, config.scope)
+  const self = createSelfMetrics({
+    version: VERSION,
+    cgroupVersion: hierarchy.version,
+    runtimeMetrics: !config.disabledMetrics.has('runtime'),
+  })
+  const metadata: AgentMetadata = deps.metadata?.(self) ?? noMetadata
+  const collector = new Collector({ hierarchy, scope, parent: config.cgroupParent, logger })
+  let rendered = ''
+  collector.onSnapshot((snap, stats) => {
+    self.observeCycle(stats, snap.collectedAtMs)
+    rendered = renderSnapshot(snap, { disabled: config.disabledMetrics, metadata })
+  })
+
+  const metrics = async (): Promise<string> => {
+    const own = await self.registry.metrics()
+    return own.endsWith('\n') || own === '' ? own + rendered : `${own}\n${rendered}`
+  }
+  const snapshot = (): SnapshotJson | undefined => {
+    const latest = collector.latest
+    return latest === undefined ? undefined : snapshotJson(latest, metadata)
+  }
+  const server = createServer({
+    metrics,
+    metricsContentType: self.registry.contentType,
+    snapshot,
+    ready: () => collector.latest !== undefined,
+    logger,
+  })
+
+  return {
+    hierarchy,
+    scope,
+    collector,
+    self,
+    server,
+    metadata,
+    metrics,
+    snapshot,
+    startPolling: () => collector.start(config.intervalMs),
+    async listen(host, port) {
+      server.listen(port, host)
+      await once(server, 'listening')
+      return server.address() as AddressInfo
+    },
+    async stop() {
+      await collector.stop()
+      await metadata.stop?.()
+      if (server.listening) {
+        server.closeAllConnections()
+        await new Promise<void>((resolve) => server.close(() => resolve()))
+      }
+    },
+  }
+}

@@ -1,0 +1,28 @@
+// Single-value files: one integer, or `max` for "no limit".
+//   memory.current: 7696384        memory.max: max        memory.limit_in_bytes: 9223372036854771712
+// Kernel doc: Documentation/admin-guide/cgroup-v2.rst "Format" (single value).
+import { ParseError } from '../errors.js'
+import { parseInteger } from './parse-number.js'
+
+export const UNLIMITED = 'max'
+export type SingleValue = number | typeof UNLIMITED
+
+export function parseSingleValue(text: string, file: string): SingleValue {
+  let end = text.length
+  while (end > 0 && (text.charCodeAt(end - 1) === 10 || text.charCodeAt(end - 1) === 32)) end--
+  if (end === 3 && text.startsWith(UNLIMITED)) return UNLIMITED
+  const value = parseInteger(text, 0, end)
+  if (value === undefined) throw new ParseError(file, 1, text.slice(0, end), 'expected an integer or "max"')
+  return value
+}
+
+/**
+ * v1 writes "no limit" as PAGE_COUNTER_MAX in bytes (9223372036854771712 on 4 KiB pages,
+ * other values on other page sizes); anything at or above 2^62 is no limit in practice.
+ */
+export const V1_UNLIMITED_FLOOR = 2 ** 62
+
+export function limitOrUndefined(value: SingleValue): number | undefined {
+  if (value === UNLIMITED || value >= V1_UNLIMITED_FLOOR) return undefined
+  return value
+}

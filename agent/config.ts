@@ -1,0 +1,192 @@
+// Flags and MEMLENS_* environment variables → one frozen, validated Config.
+// Precedence: flag, then environment, then default. All defaults live in DEFAULTS.
+import { parseArgs } from 'node:util'
+import { parseDuration } from './duration.js'
+import { METRIC_GROUPS, type MetricGroup } from './metrics/families.js'
+import { SORT_KEYS, type SortKey } from './cli/table.js'
+
+export const COMMANDS = ['serve', 'snapshot', 'top'] as const
+export type Command = (typeof COMMANDS)[number]
+
+export const SCOPE_CHOICES = ['kubernetes', 'all', 'auto'] as const
+export type ScopeChoice = (typeof SCOPE_CHOICES)[number]
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+export type LogLevel = (typeof LOG_LEVELS)[number]
+
+export interface Config {
+  readonly command: Command
+  readonly cgroupRoot: string
+  readonly procRoot: string
+  readonly scope: ScopeChoice
+  readonly cgroupParent: string
+  readonly intervalMs: number
+  readonly listen: { readonly host: string; readonly port: number }
+  readonly disabledMetrics: ReadonlySet<MetricGroup>
+  readonly nodeName: string | undefined
+  readonly kubeconfig: string | undefined
+  readonly logLevel: LogLevel
+  readonly json: boolean
+  readonly sort: SortKey
+  readonly pods: boolean
+}
+
+export const DEFAULTS = Object.freeze({
+  cgroupRoot: '/sys/fs/cgroup',
+  procRoot: '/proc',
+  scope: 'auto',
+  cgroupParent: '/',
+  // 5 s: a 2,500-cgroup node costs ~0.1-0.2 s of one core per cycle (bench/), so ~3 % of a
+  // core, while dirty-page build-ups (seconds to minutes) stay visible between scrapes.
+  interval: '5s',
+  listen: '127.0.0.1:9597',
+  logLevel: 'info',
+  sort: 'wset',
+} as const)
+
+interface FlagSpec {
+  readonly name: string
+  readonly env: readonly string[]
+  readonly help: string
+  readonly boolean?: true
+  readonly commands?: readonly Command[]
+}
+
+/** Every flag, its environment variables and its help: docs/config.md mirrors this table. */
+export const FLAGS: readonly FlagSpec[] = [
+  { name: 'cgroup-root', env: ['MEMLENS_CGROUP_ROOT'], help: `cgroup mount root (default ${DEFAULTS.cgroupRoot})` },
+  { name: 'proc-root', env: ['MEMLENS_PROC_ROOT'], help: `procfs mount, for mountinfo (default ${DEFAULTS.procRoot})` },
+  { name: 'scope', env: ['MEMLENS_SCOPE'], help: 'kubernetes | all | auto (default auto: kubernetes when kubepods exists)' },
+  { name: 'cgroup-parent', env: ['MEMLENS_CGROUP_PARENT'], help: 'only cgroups at or below this path of the hierarchy (default /)' },
+  { name: 'interval', env: ['MEMLENS_INTERVAL'], help: `how often to read the cgroups, e.g. 500ms, 2s, 1m (default ${DEFAULTS.interval})` },
+  { name: 'listen', env: ['MEMLENS_LISTEN'], help: `HOST:PORT to serve on (default ${DEFAULTS.listen})`, commands: ['serve'] },
+  {
+    name: 'disable-metrics',
+    env: ['MEMLENS_DISABLE_METRICS'],
+    help: `metric groups to switch off, comma-separated: ${METRIC_GROUPS.join(', ')}`,
+    commands: ['serve'],
+  },
+  { name: 'node-name', env: ['MEMLENS_NODE_NAME', 'NODE_NAME'], help: 'this node: turns on pod names from the Kubernetes API' },
+  { name: 'kubeconfig', env: ['MEMLENS_KUBECONFIG', 'KUBECONFIG'], help: 'kubeconfig file (default: in-cluster service account)' },
+  { name: 'log-level', env: ['MEMLENS_LOG_LEVEL'], help: `${LOG_LEVELS.join(' | ')} (default ${DEFAULTS.logLevel})` },
+  { name: 'json', env: ['MEMLENS_JSON'], help: 'print JSON instead of a table', boolean: true, commands: ['snapshot'] },
+  { name: 'sort', env: ['MEMLENS_SORT'], help: `sort by ${SORT_KEYS.join(' | ')} (default ${DEFAULTS.sort})`, commands: ['snapshot', 'top'] },
+  { name: 'pods', env: ['MEMLENS_PODS'], help: 'show pod cgroups instead of containers', boolean: true, commands: ['snapshot', 'top'] },
+  { name: 'help', env: [], help: 'show this help', boolean: true },
+]
+
+/** A wrong flag or value: main prints the message on one line and exits 2. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError'
+}
+
+function oneOf<T extends string>(flag: string, value: string, choices: readonly T[]): T {
+  const found = choices.find((c) => c === value)
+  if (found === undefined) throw new ConfigError(`--${flag}: ${JSON.stringify(value)} is not one of ${choices.join(', ')}`)
+  return found
+}
+
+export function parseListen(value: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(value)
+  const port = Number(m?.[3])
+  if (m === null || port > 65535) throw new ConfigError(`--listen: ${JSON.stringify(value)} is not HOST:PORT (e.g. 127.0.0.1:9597, :9597, [::1]:9597)`)
+  return { host: m[1] ?? (m[2] === '' ? '0.0.0.0' : (m[2] ?? '0.0.0.0')), port }
+}
+
+function parseGroups(value: string): Set<MetricGroup> {
+  const out = new Set<MetricGroup>()
+  for (const part of value.split(',')) {
+    const name = part.trim()
+    if (name !== '') out.add(oneOf('disable-metrics', name, METRIC_GROUPS))
+  }
+  return out
+}
+
+function parsePath(flag: string, value: string): string {
+  if (!value.startsWith('/')) throw new ConfigError(`--${flag}: ${JSON.stringify(value)} must be an absolute path`)
+  return value.length > 1 ? value.replace(/\/+$/, '') : value
+}
+
+export interface ParsedCommandLine {
+  readonly help: boolean
+  readonly config?: Config
+}
+
+export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): ParsedCommandLine {
+  const options: Record<string, { type: 'string' | 'boolean' }> = {}
+  for (const f of FLAGS) options[f.name] = { type: f.boolean ? 'boolean' : 'string' }
+  let parsed: ReturnType<typeof parseArgs>
+  try {
+    parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true })
+  } catch (er) {
+    throw new ConfigError(er instanceof Error ? er.message.split('\n')[0] ?? er.message : String(er))
+  }
+  const { values, positionals } = parsed
+  if (values['help'] === true) return { help: true }
+  if (positionals.length > 1) throw new ConfigError(`unexpected argument ${JSON.stringify(positionals[1])}`)
+  const command = oneOf('command', positionals[0] ?? 'serve', COMMANDS)
+
+  const get = (name: string): string | undefined => {
+    const v = values[name]
+    if (typeof v === 'string') return v
+    if (v === true) return 'true'
+    const spec = FLAGS.find((f) => f.name === name)
+    for (const key of spec?.env ?? []) {
+      const e = env[key]
+      if (e !== undefined && e !== '') return e
+    }
+    return undefined
+  }
+  for (const f of FLAGS) {
+    if (f.commands !== undefined && typeof values[f.name] !== 'undefined' && !f.commands.includes(command)) {
+      throw new ConfigError(`--${f.name} does not apply to "memlens ${command}"`)
+    }
+  }
+  const bool = (name: string): boolean => {
+    const v = get(name)
+    if (v === undefined || v === 'false' || v === '0') return false
+    if (v === 'true' || v === '1') return true
+    throw new ConfigError(`--${name}: ${JSON.stringify(v)} is not true or false`)
+  }
+  const intervalText = get('interval') ?? DEFAULTS.interval
+  const intervalMs = parseDuration(intervalText)
+  if (intervalMs === undefined || intervalMs < 100) {
+    throw new ConfigError(`--interval: ${JSON.stringify(intervalText)} is not a duration of at least 100ms (e.g. 500ms, 5s, 1m)`)
+  }
+  const config: Config = {
+    command,
+    cgroupRoot: parsePath('cgroup-root', get('cgroup-root') ?? DEFAULTS.cgroupRoot),
+    procRoot: parsePath('proc-root', get('proc-root') ?? DEFAULTS.procRoot),
+    scope: oneOf('scope', get('scope') ?? DEFAULTS.scope, SCOPE_CHOICES),
+    cgroupParent: parsePath('cgroup-parent', get('cgroup-parent') ?? DEFAULTS.cgroupParent),
+    intervalMs,
+    listen: parseListen(get('listen') ?? DEFAULTS.listen),
+    disabledMetrics: parseGroups(get('disable-metrics') ?? ''),
+    nodeName: get('node-name'),
+    kubeconfig: get('kubeconfig'),
+    logLevel: oneOf('log-level', get('log-level') ?? DEFAULTS.logLevel, LOG_LEVELS),
+    json: bool('json'),
+    sort: oneOf('sort', get('sort') ?? DEFAULTS.sort, SORT_KEYS),
+    pods: bool('pods'),
+  }
+  return { help: false, config: Object.freeze(config) }
+}
+
+export function helpText(): string {
+  const lines = [
+    'memlens: per-pod and per-container memory from the cgroup hierarchy, as Prometheus metrics.',
+    '',
+    'Usage: memlens [serve|snapshot|top] [flags]',
+    '  serve      collect every --interval and serve /metrics, /healthz, /readyz, /api/v1/snapshot (default)',
+    '  snapshot   collect once and print a table (or --json)',
+    '  top        a live view, one row per container (keys: w r c d b l p n sort, R reverse, q quit)',
+    '',
+    'Flags (each also read from the environment variable shown):',
+  ]
+  for (const f of FLAGS) {
+    const left = `  --${f.name}${f.boolean ? '' : ' VALUE'}`
+    const env = f.env.length > 0 ? ` [${f.env.join(', ')}]` : ''
+    lines.push(`${left.padEnd(28)}${f.help}${env}`)
+  }
+  return lines.join('\n') + '\n'
+}
