@@ -1,0 +1,115 @@
+// On the real kernel: a writer fills a small cgroup with dirty page cache and memlens must
+// report what memory.stat says; a cgroup removed while memlens runs leaves no series; a
+// process OOM-killed at its limit is counted. Skips with a reason off cgroup v1; under
+// CI=true a skip is a failure.
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import t from 'tap'
+import { pino } from 'pino'
+import { createAgent } from '../../agent/agent.js'
+import { parseConfig } from '../../agent/config.js'
+import { makeChild, removeChild, statValue, v1Unavailable, type OwnCgroup } from './own-cgroup.js'
+
+const unavailable = v1Unavailable()
+if (unavailable !== undefined) {
+  if (process.env['CI'] === 'true') t.fail(`real-kernel cgroup v1 tests cannot run on CI: ${unavailable}`)
+  else t.plan(0, `real-kernel cgroup v1 tests: ${unavailable}`)
+} else {
+  const MiB = 1024 * 1024
+  const tag = `memlens-test-${process.pid}-${Date.now().toString(36)}`
+
+  const agentFor = (cg: OwnCgroup, logLines: string[] = []) => {
+    const parsed = parseConfig(['serve', '--scope', 'all', '--cgroup-parent', cg.rel, '--listen', '127.0.0.1:0', '--interval', '100ms'], {})
+    if (parsed.config === undefined) throw new Error('no config')
+    const logger = pino({ level: 'debug' }, { write: (s: string) => void logLines.push(s) })
+    return createAgent(parsed.config, { logger })
+  }
+
+  /** Runs a shell command inside the cgroup: it moves itself in before exec. */
+  const runIn = async (cg: OwnCgroup, command: string): Promise<number | null> => {
+    const child = spawn('sh', ['-c', `echo $$ > ${cg.dir}/cgroup.procs && exec ${command}`], { stdio: 'ignore' })
+    const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null]
+    return signal === null ? code : 128 + 9
+  }
+
+  t.test('dirty pages of a writer match memory.stat', async (t) => {
+    const cg = makeChild(`${tag}-dirty`, 128 * MiB)
+    const file = `${tmpdir()}/${tag}.dat`
+    t.teardown(async () => {
+      rmSync(file, { force: true })
+      await removeChild(cg)
+    })
+    // 96 MiB of page cache, written faster than the disk takes it: v1 has no per-cgroup
+    // dirty throttling, so most of it is still dirty when dd exits (domain.md §4).
+    const code = await runIn(cg, `dd if=/dev/zero of=${file} bs=1M count=96 status=none`)
+    t.equal(code, 0, 'the writer finished')
+    const agent = agentFor(cg)
+    t.teardown(() => agent.stop())
+
+    const before = statValue(cg, 'total_dirty')
+    await agent.collector.collect()
+    const after = statValue(cg, 'total_dirty')
+    const snap = agent.snapshot()
+    const row = snap?.containers.find((c) => c.id === cg.rel)
+    t.ok(row, 'memlens reports our cgroup by its path')
+    const dirty = row?.memory.dirtyBytes ?? -1
+    t.ok(before > 16 * MiB, `the writer left dirty pages (${before} bytes)`)
+    t.ok(dirty >= Math.min(before, after) && dirty <= Math.max(before, after), `memlens dirty ${dirty} within memory.stat's ${before}..${after}`)
+    t.equal(row?.memory.usageBytes !== null && (row?.memory.usageBytes ?? 0) > 0, true, 'usage present')
+    t.equal(row?.memory.limitBytes, 128 * MiB, 'the limit we set')
+    const usage = row?.memory.usageBytes ?? 0
+    const inactive = row?.memory.inactiveFileBytes ?? 0
+    t.equal(row?.memory.workingSetBytes, Math.max(0, usage - inactive), 'working set = usage − inactive_file')
+    t.ok((row?.memory.cacheBytes ?? 0) >= dirty, 'dirty pages are page cache')
+    t.ok((row?.memory.rssBytes ?? Infinity) < 8 * MiB, 'while RSS is tiny')
+    const metrics = await agent.metrics()
+    t.match(metrics, new RegExp(`memlens_container_memory_dirty_bytes\\{id="${cg.rel}",namespace="",pod="",container=""\\} \\d+`))
+  })
+
+  t.test('a process OOM-killed at its limit is counted', async (t) => {
+    const cg = makeChild(`${tag}-oom`, 32 * MiB)
+    t.teardown(() => removeChild(cg))
+    // dd allocates its block size as one anonymous buffer: 256 MiB cannot fit in 32 MiB.
+    const code = await runIn(cg, 'dd if=/dev/zero of=/dev/null bs=256M count=1 status=none')
+    t.not(code, 0, 'the allocator died')
+    const agent = agentFor(cg)
+    t.teardown(() => agent.stop())
+    await agent.collector.collect()
+    const row = agent.snapshot()?.containers.find((c) => c.id === cg.rel)
+    t.ok((row?.events.oomKills ?? 0) >= 1, `oom_kill counted (${row?.events.oomKills})`)
+    t.ok((row?.events.limitHits ?? 0) >= 1, `limit hits counted (${row?.events.limitHits})`)
+  })
+
+  t.test('a cgroup removed while memlens runs leaves no series and no error', async (t) => {
+    const parent = makeChild(`${tag}-churn`)
+    const child = makeChild(`${tag}-churn/short-lived`)
+    t.teardown(async () => {
+      await removeChild(child)
+      await removeChild(parent)
+    })
+    const logs: string[] = []
+    const agent = agentFor(parent, logs)
+    t.teardown(() => agent.stop())
+    const { port } = await agent.listen('127.0.0.1', 0)
+    agent.startPolling()
+    const scrape = async (): Promise<string> => (await fetch(`http://127.0.0.1:${port}/metrics`)).text()
+    const until = async (pred: (m: string) => boolean): Promise<string> => {
+      for (let i = 0; i < 100; i++) {
+        const m = await scrape()
+        if (pred(m)) return m
+        await new Promise((r) => setTimeout(r, 50))
+      }
+      return scrape()
+    }
+    const series = `id="${child.rel}"`
+    t.match(await until((m) => m.includes(series)), series, 'the child appears')
+    await removeChild(child)
+    const m = await until((m) => !m.includes(series))
+    t.notMatch(m, series, 'its series are gone after it is removed')
+    t.match(m, `id="${parent.rel}"`, 'the parent is still reported')
+    t.match(m, /memlens_collect_errors_total\{reason="io"\} 0/, 'no error counted')
+    t.equal(logs.filter((l) => /"level":(40|50)/.test(l)).length, 0, 'no warning or error logged')
+  })
+}
