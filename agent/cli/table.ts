@@ -1,0 +1,258 @@
+// The snapshot as a terminal table: one row per container (or pod), working set, RSS and page
+// cache side by side with dirty and writeback pages, readable on an 80-column terminal.
+// Numeric columns have fixed widths so rows line up across redraws; NAME takes what is left.
+import type { ContainerJson, PodJson, SnapshotJson } from '../api.js'
+import {
+  ABSENT,
+  BYTES_WIDTH,
+  clip,
+  formatBytes,
+  formatPercent,
+  joinFitting,
+  padEnd,
+  padStart,
+  printable,
+} from './format.js'
+
+export const SORT_KEYS = ['wset', 'rss', 'cache', 'dirty', 'writeback', 'limit', 'pct', 'name'] as const
+export type SortKey = (typeof SORT_KEYS)[number]
+
+export const TABLE_KINDS = ['containers', 'pods'] as const
+export type TableKind = (typeof TABLE_KINDS)[number]
+
+export function isSortKey(s: string): s is SortKey {
+  return (SORT_KEYS as readonly string[]).includes(s)
+}
+
+export function isTableKind(s: string): s is TableKind {
+  return (TABLE_KINDS as readonly string[]).includes(s)
+}
+
+export interface TableOptions {
+  /** Terminal columns; no line of the output is wider. */
+  readonly width: number
+  readonly sort: SortKey
+  /** Flips the direction: numbers ascending, names descending. Absent values stay last. */
+  readonly reverse?: boolean
+  readonly kind?: TableKind
+}
+
+/** One table row before formatting; null where the snapshot has no value. */
+export interface TableRow {
+  readonly name: string
+  readonly id: string
+  readonly wset: number | null
+  readonly rss: number | null
+  readonly cache: number | null
+  readonly dirty: number | null
+  readonly writeback: number | null
+  readonly limit: number | null
+  readonly pct: number | null
+}
+
+type NumericKey = Exclude<SortKey, 'name'>
+
+interface Column {
+  readonly header: string
+  readonly width: number
+  readonly cell: (row: TableRow) => string
+}
+
+const bytesColumn = (header: string, key: NumericKey): Column => ({
+  header,
+  width: BYTES_WIDTH,
+  cell: (row) => formatBytes(row[key]),
+})
+
+const COLUMNS: readonly Column[] = [
+  bytesColumn('WSET', 'wset'),
+  bytesColumn('RSS', 'rss'),
+  bytesColumn('CACHE', 'cache'),
+  bytesColumn('DIRTY', 'dirty'),
+  bytesColumn('WRBACK', 'writeback'),
+  bytesColumn('LIMIT', 'limit'),
+  // '>999%' is the widest formatPercent output.
+  { header: '%LIM', width: 5, cell: (row) => formatPercent(row.wset, row.limit) },
+]
+
+const GAP = ' '
+/** Width of everything right of NAME: each numeric column with the gap before it. */
+export const NUMERIC_WIDTH = COLUMNS.reduce((sum, c) => sum + GAP.length + c.width, 0)
+/** NAME never gets narrower than this; below it lines are clipped instead. */
+const MIN_NAME_WIDTH = 8
+
+// Segments of kubelet-made cgroup paths; see docs/domain.md §3.
+const SLICE_SUFFIX = /\.(?:slice|scope)$/
+const RUNTIME_PREFIX = /^(?:cri-containerd|crio|docker)-(?=[0-9a-f]{64}$)/
+const QOS_PREFIX = /^kubepods-(?:burstable-|besteffort-)?(?=pod)/
+// Dashed, systemd-escaped (underscores) or static (32 hex) pod UIDs.
+const POD_UID = /^pod([0-9a-f]{8})(?:[0-9a-f]{24}|[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{12})$/
+const CONTAINER_ID = /^[0-9a-f]{64}$/
+/** A segment after shortSegment that names a pod. */
+const POD_SEGMENT = /^pod[0-9a-f]{8}$/
+
+/** A path segment as a person would name it: short pod UID (8 hex), short container ID (12). */
+function shortSegment(segment: string): string {
+  const s = segment.replace(SLICE_SUFFIX, '').replace(RUNTIME_PREFIX, '').replace(QOS_PREFIX, '')
+  const pod = POD_UID.exec(s)
+  if (pod !== null) return `pod${pod[1] ?? ''}`
+  return CONTAINER_ID.test(s) ? s.slice(0, 12) : s
+}
+
+/**
+ * The last segments of a kubepods path, from the pod segment on (or the last two when there is
+ * none): `/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1234…slice/cri-containerd-abcd….scope`
+ * → `pod1234abcd/abcdef012345`. The full id stays in `snapshot --json`.
+ */
+export function shortCgroupId(id: string): string {
+  const segments = id
+    .split('/')
+    .filter((s) => s !== '')
+    // containerd/systemd driver mismatch: one directory '<pod-slice>:cri-containerd:<id>'.
+    .flatMap((s) => {
+      const parts = s.split(':')
+      return parts.length === 3 && parts[0] !== undefined && parts[2] !== undefined ? [parts[0], parts[2]] : [s]
+    })
+    .map(shortSegment)
+  if (segments.length === 0) return id
+  let podAt = -1
+  segments.forEach((s, i) => {
+    if (POD_SEGMENT.test(s)) podAt = i
+  })
+  return segments.slice(podAt >= 0 ? podAt : -2).join('/')
+}
+
+function isContainer(row: PodJson | ContainerJson): row is ContainerJson {
+  return 'container' in row
+}
+
+/** namespace/pod[/container] once the API has named the cgroup; otherwise from its path. */
+function rowName(row: PodJson | ContainerJson, snapshot: SnapshotJson): string {
+  // Outside Kubernetes the path is the only name there is, and every segment of it counts.
+  if (snapshot.scope === 'all') return row.id
+  if (row.namespace === '' || row.pod === '') return shortCgroupId(row.id)
+  if (!isContainer(row)) return `${row.namespace}/${row.pod}`
+  // The pod is already named, so only the container's own segment of the path adds anything.
+  const container =
+    row.container !== ''
+      ? row.container
+      : row.containerId !== null
+        ? row.containerId.slice(0, 12)
+        : shortSegment(row.id.split('/').pop() ?? row.id)
+  return `${row.namespace}/${row.pod}/${container}`
+}
+
+export function tableRows(snapshot: SnapshotJson, kind: TableKind = 'containers'): TableRow[] {
+  const source: readonly (PodJson | ContainerJson)[] = kind === 'pods' ? snapshot.pods : snapshot.containers
+  return source.map((row) => {
+    const m = row.memory
+    return {
+      name: printable(rowName(row, snapshot)),
+      id: row.id,
+      wset: m.workingSetBytes,
+      rss: m.rssBytes,
+      cache: m.cacheBytes,
+      dirty: m.dirtyBytes,
+      writeback: m.writebackBytes,
+      limit: m.limitBytes,
+      pct:
+        m.workingSetBytes !== null && m.limitBytes !== null && m.limitBytes > 0
+          ? m.workingSetBytes / m.limitBytes
+          : null,
+    }
+  })
+}
+
+// Code-unit order, not localeCompare: the same input sorts the same on every machine.
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+/**
+ * Numbers largest first and names A→Z by default; reverse flips either. Absent values go last
+ * in both directions, because a row without data is never the answer to "who uses the most"
+ * nor to "who uses the least". Ties break by name, then id, so redraws do not shuffle rows.
+ */
+export function sortRows(rows: readonly TableRow[], sort: SortKey, reverse = false): TableRow[] {
+  const sign = reverse ? -1 : 1
+  return [...rows].sort((a, b) => {
+    let c: number
+    if (sort === 'name') {
+      c = sign * compareText(a.name, b.name)
+    } else {
+      const x = a[sort]
+      const y = b[sort]
+      if (x === null || y === null) c = x === y ? 0 : x === null ? 1 : -1
+      else c = sign * (y - x)
+    }
+    return c !== 0 ? c : compareText(a.name, b.name) || compareText(a.id, b.id)
+  })
+}
+
+function sum(rows: readonly TableRow[], key: NumericKey): number | null {
+  let total: number | null = null
+  for (const row of rows) {
+    const v = row[key]
+    if (v !== null) total = (total ?? 0) + v
+  }
+  return total
+}
+
+/** The summary line: hierarchy, scope, row count, totals; drops trailing parts that do not fit. */
+export function renderSummary(snapshot: SnapshotJson, opts: Pick<TableOptions, 'width' | 'kind'>): string {
+  const kind = opts.kind ?? 'containers'
+  const rows = tableRows(snapshot, kind)
+  const noun = rows.length === 1 ? kind.slice(0, -1) : kind
+  const time = /T(\d\d:\d\d:\d\d)/.exec(snapshot.collectedAt)?.[1]
+  const parts = [
+    `cgroup ${snapshot.cgroupVersion}, ${snapshot.scope}, ${rows.length} ${noun}`,
+    `wset ${formatBytes(sum(rows, 'wset'))}`,
+    `dirty ${formatBytes(sum(rows, 'dirty'))}`,
+    `writeback ${formatBytes(sum(rows, 'writeback'))}`,
+    time === undefined ? ABSENT : `${time}Z`,
+  ]
+  return joinFitting(parts, opts.width)
+}
+
+export interface TableLines {
+  readonly summary: string
+  readonly header: string
+  /** Every row, sorted; a caller with a height limit slices it. */
+  readonly rows: readonly string[]
+}
+
+export function renderTableLines(snapshot: SnapshotJson, opts: TableOptions): TableLines {
+  const width = Math.max(0, Math.floor(opts.width))
+  const kind = opts.kind ?? 'containers'
+  const rows = sortRows(tableRows(snapshot, kind), opts.sort, opts.reverse)
+  const longest = rows.reduce((n, r) => Math.max(n, Array.from(r.name).length), 'NAME'.length)
+  // NAME as wide as the longest name when there is room, so wide terminals stay compact.
+  const nameWidth = Math.max(MIN_NAME_WIDTH, Math.min(longest, width - NUMERIC_WIDTH))
+  const line = (name: string, cells: readonly string[]): string =>
+    clip(
+      padEnd(name, nameWidth, 'middle') + cells.map((cell, i) => GAP + padStart(cell, COLUMNS[i]?.width ?? 0)).join(''),
+      width,
+    ).trimEnd()
+  return {
+    summary: renderSummary(snapshot, { width, kind }),
+    header: line(
+      'NAME',
+      COLUMNS.map((c) => c.header),
+    ),
+    rows:
+      rows.length === 0
+        ? [clip(`(no ${kind})`, width)]
+        : rows.map((row) =>
+            line(
+              row.name,
+              COLUMNS.map((c) => c.cell(row)),
+            ),
+          ),
+  }
+}
+
+/** The whole table as text: summary, header, rows; every line ends with '\n'. */
+export function renderTable(snapshot: SnapshotJson, opts: TableOptions): string {
+  const t = renderTableLines(snapshot, opts)
+  return [t.summary, t.header, ...t.rows].map((l) => l + '\n').join('')
+}

@@ -1,0 +1,348 @@
+import t from 'tap'
+import type { ContainerJson, PodJson, SnapshotJson } from '../../agent/api.js'
+import {
+  formatBytes,
+  formatPercent,
+  joinFitting,
+  padEnd,
+  padStart,
+  printable,
+  textWidth,
+  truncateEnd,
+  truncateMiddle,
+} from '../../agent/cli/format.js'
+import {
+  NUMERIC_WIDTH,
+  SORT_KEYS,
+  isSortKey,
+  isTableKind,
+  renderSummary,
+  renderTable,
+  renderTableLines,
+  shortCgroupId,
+  sortRows,
+  tableRows,
+  type SortKey,
+} from '../../agent/cli/table.js'
+
+const Ki = 1024
+const Mi = 1024 * Ki
+const Gi = 1024 * Mi
+
+type Memory = ContainerJson['memory']
+type MemoryValues = Partial<Record<keyof Memory, number>>
+
+const NO_MEMORY: Memory = {
+  usageBytes: null,
+  limitBytes: null,
+  workingSetBytes: null,
+  rssBytes: null,
+  cacheBytes: null,
+  activeFileBytes: null,
+  inactiveFileBytes: null,
+  dirtyBytes: null,
+  writebackBytes: null,
+  shmemBytes: null,
+  mappedFileBytes: null,
+  kernelBytes: null,
+  swapBytes: null,
+  peakBytes: null,
+  unreclaimableBytes: null,
+}
+const NO_EVENTS: ContainerJson['events'] = { limitHits: null, high: null, oom: null, oomKills: null }
+const NO_PRESSURE: ContainerJson['pressure'] = { waitingSeconds: null, stalledSeconds: null }
+
+function container(
+  names: { namespace?: string; pod?: string; container?: string; id?: string; containerId?: string | null },
+  memory: MemoryValues,
+): ContainerJson {
+  return {
+    id: names.id ?? `/kubepods/burstable/pod-${names.pod ?? 'x'}/${names.container ?? 'c'}`,
+    podUid: null,
+    containerId: names.containerId ?? null,
+    qos: null,
+    namespace: names.namespace ?? '',
+    pod: names.pod ?? '',
+    container: names.container ?? '',
+    memory: { ...NO_MEMORY, ...memory },
+    events: NO_EVENTS,
+    pressure: NO_PRESSURE,
+  }
+}
+
+function pod(names: { namespace?: string; pod?: string; id: string }, memory: MemoryValues): PodJson {
+  return {
+    id: names.id,
+    podUid: null,
+    qos: null,
+    namespace: names.namespace ?? '',
+    pod: names.pod ?? '',
+    memory: { ...NO_MEMORY, ...memory },
+    events: NO_EVENTS,
+    pressure: NO_PRESSURE,
+  }
+}
+
+function snapshot(
+  containers: readonly ContainerJson[],
+  extra: { pods?: readonly PodJson[]; scope?: SnapshotJson['scope'] } = {},
+): SnapshotJson {
+  return {
+    cgroupVersion: 'v2',
+    scope: extra.scope ?? 'kubernetes',
+    collectedAt: '2025-03-04T05:06:07.000Z',
+    containers,
+    pods: extra.pods ?? [],
+  }
+}
+
+const web = container(
+  { namespace: 'shop', pod: 'web-7d9f', container: 'nginx' },
+  { workingSetBytes: 580 * Mi, rssBytes: 100 * Mi, cacheBytes: 600 * Mi, dirtyBytes: 12 * Mi, writebackBytes: 0, limitBytes: 1 * Gi },
+)
+const db = container(
+  { namespace: 'shop', pod: 'db-0', container: 'postgres' },
+  { workingSetBytes: 1.2 * Gi, rssBytes: 900 * Mi, cacheBytes: 300 * Mi, dirtyBytes: 1 * Mi, writebackBytes: 512 * Ki },
+)
+const batch = container(
+  { namespace: 'jobs', pod: 'etl-x', container: 'etl' },
+  { workingSetBytes: 50 * Mi, rssBytes: 950 * Mi, cacheBytes: 2 * Gi, dirtyBytes: 300 * Mi, limitBytes: 100 * Mi },
+)
+const blank = container({ namespace: 'jobs', pod: 'new-pod', container: 'init' }, {})
+const fixture = snapshot([web, batch, blank, db])
+
+function names(snap: SnapshotJson, sort: SortKey, reverse = false, kind?: 'containers' | 'pods'): string[] {
+  return sortRows(tableRows(snap, kind), sort, reverse).map((r) => r.name)
+}
+
+/** The cells of a data row, split on runs of spaces (names in the fixture have none). */
+function cells(line: string): string[] {
+  return line.trim().split(/ +/)
+}
+
+t.test('formatBytes', async (t) => {
+  const cases: [number | null | undefined, string][] = [
+    [null, '-'],
+    [undefined, '-'],
+    [Number.NaN, '-'],
+    [Number.POSITIVE_INFINITY, '-'],
+    [0, '0'],
+    [1, '1'],
+    [512, '512'],
+    [1023, '1023'],
+    [1024, '1Ki'],
+    [1536, '1.5Ki'],
+    [512 * Ki, '512Ki'],
+    [1023.7 * Ki, '1Mi'],
+    [580 * Mi, '580Mi'],
+    [9.96 * Mi, '10Mi'],
+    [1.2 * Gi, '1.2Gi'],
+    [1 * Gi, '1Gi'],
+    [3 * 1024 * Gi, '3Ti'],
+    [2 ** 63, '8Ei'],
+    [-2 * Mi, '-2Mi'],
+  ]
+  for (const [input, want] of cases) t.equal(formatBytes(input), want, `formatBytes(${String(input)})`)
+  t.ok(textWidth(formatBytes(1023 * Mi)) <= 6, 'the widest value fits the column')
+})
+
+t.test('formatPercent', async (t) => {
+  const cases: [number | null, number | null, string][] = [
+    [null, 100, '-'],
+    [50, null, '-'],
+    [null, null, '-'],
+    [10, 0, '-'],
+    [0, 100, '0%'],
+    [0.5, 100, '<1%'],
+    [50, 100, '50%'],
+    [99.7, 100, '99%'],
+    [100, 100, '100%'],
+    [250, 100, '250%'],
+    [20000, 100, '>999%'],
+  ]
+  for (const [part, whole, want] of cases) t.equal(formatPercent(part, whole), want, `${part}/${whole}`)
+})
+
+t.test('truncation and padding', async (t) => {
+  const cases: [string, number, string, string][] = [
+    // input, width, truncateEnd, truncateMiddle
+    ['abcdef', 10, 'abcdef', 'abcdef'],
+    ['abcdef', 6, 'abcdef', 'abcdef'],
+    ['abcdef', 5, 'abcd…', 'ab…ef'],
+    ['abcdefg', 4, 'abc…', 'ab…g'],
+    ['abcdef', 1, '…', '…'],
+    ['abcdef', 0, '', ''],
+    ['kube-system/coredns-5d78c9869d-abcde/coredns', 20, 'kube-system/coredns…', 'kube-syste…e/coredns'],
+  ]
+  for (const [s, w, end, middle] of cases) {
+    t.equal(truncateEnd(s, w), end, `truncateEnd(${s}, ${w})`)
+    t.equal(truncateMiddle(s, w), middle, `truncateMiddle(${s}, ${w})`)
+    t.ok(textWidth(truncateMiddle(s, w)) <= w)
+  }
+  t.equal(padEnd('ab', 5), 'ab   ')
+  t.equal(padEnd('abcdef', 4), 'abc…')
+  t.equal(padEnd('abcdef', 4, 'middle'), 'ab…f')
+  t.equal(padStart('12Mi', 6), '  12Mi')
+  t.equal(padStart('1234567', 6), '12345…')
+  t.equal(textWidth('a…b'), 3, 'the ellipsis is one column')
+  t.equal(printable('evil\u001b[2Jname\n'), 'evil?[2Jname?', 'control characters cannot reach the terminal')
+  t.equal(joinFitting(['aaaa', 'bb', 'cc'], 8), 'aaaa  bb', 'drops whole trailing parts')
+  t.equal(joinFitting(['aaaaaaaaaa', 'bb'], 6), 'aaaaa…', 'truncates the first part')
+})
+
+t.test('absent values print as -, zero as 0', async (t) => {
+  const lines = renderTableLines(fixture, { width: 80, sort: 'wset' })
+  const blankRow = lines.rows.find((l) => l.startsWith('jobs/new-pod/init'))
+  t.same(blankRow === undefined ? [] : cells(blankRow), ['jobs/new-pod/init', '-', '-', '-', '-', '-', '-', '-'])
+  const webRow = lines.rows.find((l) => l.startsWith('shop/web-7d9f/nginx'))
+  t.same(webRow === undefined ? [] : cells(webRow), ['shop/web-7d9f/nginx', '580Mi', '100Mi', '600Mi', '12Mi', '0', '1Gi', '56%'])
+  const dbRow = lines.rows.find((l) => l.startsWith('shop/db-0/postgres'))
+  t.same(dbRow === undefined ? [] : cells(dbRow), ['shop/db-0/postgres', '1.2Gi', '900Mi', '300Mi', '1Mi', '512Ki', '-', '-'], 'no limit: LIMIT and %LIM are -')
+  t.same(cells(lines.header), ['NAME', 'WSET', 'RSS', 'CACHE', 'DIRTY', 'WRBACK', 'LIMIT', '%LIM'])
+})
+
+t.test('numeric columns line up under their headers', async (t) => {
+  const lines = renderTableLines(fixture, { width: 80, sort: 'wset' })
+  for (const row of lines.rows) {
+    t.equal(row.length, lines.header.length, `right edge of ${row}`)
+  }
+})
+
+t.test('sort orders', async (t) => {
+  t.same(SORT_KEYS, ['wset', 'rss', 'cache', 'dirty', 'writeback', 'limit', 'pct', 'name'])
+  const n = { web: 'shop/web-7d9f/nginx', db: 'shop/db-0/postgres', batch: 'jobs/etl-x/etl', blank: 'jobs/new-pod/init' }
+  t.same(names(fixture, 'wset'), [n.db, n.web, n.batch, n.blank], 'largest working set first, absent last')
+  t.same(names(fixture, 'wset', true), [n.batch, n.web, n.db, n.blank], 'reverse: smallest first, absent still last')
+  t.same(names(fixture, 'rss'), [n.batch, n.db, n.web, n.blank])
+  t.same(names(fixture, 'cache'), [n.batch, n.web, n.db, n.blank])
+  t.same(names(fixture, 'dirty'), [n.batch, n.web, n.db, n.blank])
+  t.same(names(fixture, 'writeback'), [n.db, n.web, n.batch, n.blank], 'a real 0 sorts before absent values')
+  t.same(names(fixture, 'limit'), [n.web, n.batch, n.blank, n.db], 'ties among absent values break by name')
+  t.same(names(fixture, 'pct'), [n.web, n.batch, n.blank, n.db])
+  t.same(names(fixture, 'pct', true), [n.batch, n.web, n.blank, n.db])
+  t.same(names(fixture, 'name'), [n.batch, n.blank, n.db, n.web], 'names A to Z')
+  t.same(names(fixture, 'name', true), [n.web, n.db, n.blank, n.batch])
+  // The table itself follows the sort.
+  const rows = renderTableLines(fixture, { width: 80, sort: 'rss' }).rows
+  t.same(
+    rows.map((r) => cells(r)[0]),
+    [n.batch, n.db, n.web, n.blank],
+  )
+})
+
+const longNames = snapshot([
+  container(
+    {
+      namespace: 'observability-platform-production',
+      pod: 'prometheus-kube-prometheus-stack-prometheus-0',
+      container: 'config-reloader-sidecar',
+    },
+    { workingSetBytes: 1023 * Mi, rssBytes: 1023 * Mi, cacheBytes: 1023 * Mi, dirtyBytes: 1023 * Mi, writebackBytes: 1023 * Mi, limitBytes: 1023 * Gi },
+  ),
+  web,
+  blank,
+])
+
+t.test('every line fits the width, long names truncated in the middle', async (t) => {
+  for (const width of [80, 60, 100, 132, 40, 20]) {
+    const text = renderTable(longNames, { width, sort: 'wset' })
+    t.ok(text.endsWith('\n'))
+    const lines = text.slice(0, -1).split('\n')
+    t.equal(lines.length, 2 + 3, 'summary, header, three rows')
+    for (const line of lines) t.ok(textWidth(line) <= width, `width ${width}: ${JSON.stringify(line)}`)
+  }
+  const rows = renderTableLines(longNames, { width: 80, sort: 'wset' }).rows
+  const long = rows[0] ?? ''
+  t.equal(textWidth(long), 80, 'a long name uses the whole 80 columns')
+  t.match(long, /^observability-pl…eloader-sidecar 1023Mi /, 'both ends of the name stay')
+  t.equal(80 - NUMERIC_WIDTH, 32, 'NAME gets 32 columns on an 80-column terminal')
+
+  const wide = renderTableLines(longNames, { width: 200, sort: 'wset' }).rows[0] ?? ''
+  t.match(wide, /^observability-platform-production\/prometheus-kube-prometheus-stack-prometheus-0\/config-reloader-sidecar /, 'a wide terminal shows the whole name')
+  const fullName = 'observability-platform-production/prometheus-kube-prometheus-stack-prometheus-0/config-reloader-sidecar'
+  t.equal(textWidth(wide), fullName.length + NUMERIC_WIDTH, 'NAME is no wider than the longest name')
+})
+
+t.test('pods vs containers', async (t) => {
+  const snap = snapshot([web, db], {
+    pods: [
+      pod({ namespace: 'shop', pod: 'web-7d9f', id: '/kubepods/burstable/podaaa' }, { workingSetBytes: 600 * Mi, dirtyBytes: 12 * Mi }),
+      pod({ namespace: 'shop', pod: 'db-0', id: '/kubepods/burstable/podbbb' }, { workingSetBytes: 2 * Gi, writebackBytes: 1 * Mi }),
+      pod({ id: '/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod0a1b2c3d_4e5f_6789_abcd_ef0123456789.slice' }, {}),
+    ],
+  })
+  t.same(names(snap, 'wset', false, 'pods'), ['shop/db-0', 'shop/web-7d9f', 'pod0a1b2c3d'])
+  t.same(names(snap, 'wset'), ['shop/db-0/postgres', 'shop/web-7d9f/nginx'])
+  const text = renderTable(snap, { width: 80, sort: 'wset', kind: 'pods' })
+  t.match(text, /^cgroup v2, kubernetes, 3 pods  wset 2\.6Gi  dirty 12Mi  writeback 1Mi  05:06:07Z\n/)
+  t.notMatch(text, /postgres/)
+  t.match(renderTable(snapshot([]), { width: 80, sort: 'wset' }), /\(no containers\)\n$/)
+  t.match(renderSummary(snapshot([web]), { width: 80 }), /, 1 container  /, 'singular for one')
+})
+
+t.test('summary: totals of absent values are absent, and it fits', async (t) => {
+  t.match(renderSummary(snapshot([blank]), { width: 80 }), /wset -  dirty -  writeback -/)
+  t.equal(renderSummary(fixture, { width: 80 }), 'cgroup v2, kubernetes, 4 containers  wset 1.8Gi  dirty 313Mi  writeback 512Ki')
+  t.equal(renderSummary(fixture, { width: 40 }), 'cgroup v2, kubernetes, 4 containers', 'drops whole parts')
+})
+
+t.test('names without Kubernetes metadata', async (t) => {
+  const cases: [string, string][] = [
+    [
+      '/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod0a1b2c3d_4e5f_6789_abcd_ef0123456789.slice/cri-containerd-' +
+        'abcdef0123456789'.repeat(4) +
+        '.scope',
+      'pod0a1b2c3d/abcdef012345',
+    ],
+    ['/kubepods/burstable/pod0a1b2c3d-4e5f-6789-abcd-ef0123456789/' + '0123456789abcdef'.repeat(4), 'pod0a1b2c3d/0123456789ab'],
+    ['/kubepods/pod' + 'f'.repeat(32) + '/' + 'a'.repeat(64), 'podffffffff/aaaaaaaaaaaa'],
+    [
+      '/kubepods.slice/kubepods-pod0a1b2c3d_4e5f_6789_abcd_ef0123456789.slice/crio-' + 'c'.repeat(64) + '.scope/container',
+      'pod0a1b2c3d/cccccccccccc/container',
+    ],
+    [
+      '/kubepods-besteffort-pod0a1b2c3d_4e5f_6789_abcd_ef0123456789.slice:cri-containerd:' + 'd'.repeat(64),
+      'pod0a1b2c3d/dddddddddddd',
+    ],
+    ['/kubepods.slice/kubepods-pod0a1b2c3d_4e5f_6789_abcd_ef0123456789.slice', 'pod0a1b2c3d'],
+    ['/system.slice/containerd.service', 'system/containerd.service'],
+    ['/', '/'],
+  ]
+  for (const [id, want] of cases) t.equal(shortCgroupId(id), want, id)
+
+  const noMeta = container({ id: cases[0]?.[0] ?? '' }, { workingSetBytes: 1 })
+  t.same(names(snapshot([noMeta]), 'wset'), ['pod0a1b2c3d/abcdef012345'])
+  const noContainerName = container(
+    { namespace: 'a', pod: 'b', id: '/kubepods/besteffort/podx/' + 'e'.repeat(64), containerId: 'e'.repeat(64) },
+    {},
+  )
+  t.same(names(snapshot([noContainerName]), 'wset'), ['a/b/eeeeeeeeeeee'], 'pod known, container name not yet')
+})
+
+t.test('all scope shows the cgroup id', async (t) => {
+  const long = '/system.slice/system-getty.slice/very-long-unit-name-for-a-service-that-runs-forever@tty1.service'
+  const snap = snapshot(
+    [
+      container({ id: '/user.slice/user-1000.slice/session-3.scope' }, { workingSetBytes: 3 * Mi }),
+      container({ id: long }, { workingSetBytes: 2 * Mi }),
+      container({ id: '/evil\u001b]0;pwned\u0007' }, { workingSetBytes: 1 * Mi }),
+    ],
+    { scope: 'all' },
+  )
+  const lines = renderTableLines(snap, { width: 80, sort: 'wset' })
+  t.match(lines.summary, /^cgroup v2, all, 3 containers/)
+  t.match(lines.rows[0] ?? '', /^\/user\.slice\/user…session-3\.scope +3Mi/, 'middle-truncated: root and leaf stay')
+  t.match(lines.rows[1] ?? '', /^\/system\.slice\/sy…er@tty1\.service +2Mi/)
+  const wide = renderTableLines(snap, { width: 160, sort: 'wset' })
+  t.match(wide.rows[0] ?? '', /^\/user\.slice\/user-1000\.slice\/session-3\.scope +3Mi/, 'the whole id when there is room')
+  t.match(wide.rows[1] ?? '', long + ' ')
+  t.match(lines.rows[2] ?? '', /^\/evil\?\]0;pwned\? +1Mi/, 'control characters replaced')
+  for (const line of [lines.summary, lines.header, ...lines.rows]) t.ok(textWidth(line) <= 80)
+})
+
+t.test('flag guards', async (t) => {
+  t.ok(isSortKey('writeback'))
+  t.notOk(isSortKey('WSET'))
+  t.ok(isTableKind('pods'))
+  t.notOk(isTableKind('pod'))
+})
