@@ -1,0 +1,92 @@
+// Walks the memory hierarchy and yields the cgroups to read.
+//
+// A generator, so the collector can take the refs in slices and give the event loop back in
+// between; depth first with an explicit stack (no nested generators: a `yield*` chain costs a
+// hop per level on every value). A parent is yielded before its children, so a pod comes before
+// its containers; the order of siblings is the kernel's readdir order.
+//
+// Cgroups appear and vanish all the time: a directory that is gone by the time we read it
+// (ENOENT, ENOTDIR) is skipped silently, and so is everything below it.
+import { readdirSync, type Dirent } from 'node:fs'
+import { isGone } from '../errors.js'
+import type { CgroupRef, Scope } from '../model.js'
+import type { Hierarchy } from './hierarchy.js'
+import { enter, isTerminal, OUTSIDE, positionOf, type Position } from './layout.js'
+
+export interface DiscoverOptions {
+  /** kubernetes: pod and container cgroups only; all: every cgroup at or below parent. */
+  readonly scope: Scope
+  /** Where to start, relative to the hierarchy root: '/' or e.g. '/kubepods.slice'. */
+  readonly parent: string
+  /**
+   * A directory that exists but cannot be listed (EACCES, ELOOP, ...), by cgroup id; the walk
+   * goes on without its subtree. Also called once when `parent` itself does not exist, since
+   * that is a configuration problem rather than a cgroup that just went away.
+   */
+  readonly onError?: (path: string, er: unknown) => void
+}
+
+interface Pending {
+  readonly id: string
+  readonly pos: Position
+}
+
+/** Yields pods and containers (kubernetes scope) or every cgroup (all scope) below the parent. */
+export function* discover(h: Hierarchy, opts: DiscoverOptions): Generator<CgroupRef, void, undefined> {
+  const kubernetes = opts.scope === 'kubernetes'
+  const start = normalizeId(opts.parent)
+  const stack: Pending[] = [{ id: start, pos: kubernetes ? positionOf(start) : OUTSIDE }]
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const { id, pos } = item
+    // Containers are leaves for us: what is below (crun's `container/`) belongs to them.
+    const descend = !kubernetes || !isTerminal(pos)
+    // A leaf found in its parent's listing just now needs no readdir; the start is unchecked.
+    const children = descend || id === start ? list(h, id, id === start, opts.onError) : []
+    if (children === undefined) continue
+    const ref = kubernetes ? k8sRef(id, pos) : { id, kind: 'cgroup' as const }
+    if (ref !== undefined) yield ref
+    if (!descend) continue
+    // Reverse, so that siblings come out in readdir order.
+    for (let i = children.length - 1; i >= 0; i--) {
+      const child = children[i]
+      if (child === undefined || !child.isDirectory()) continue
+      const childPos = kubernetes ? enter(pos, child.name) : OUTSIDE
+      if (childPos.at !== 'ignored') stack.push({ id: childId(id, child.name), pos: childPos })
+    }
+  }
+}
+
+/** The entries of a cgroup directory; undefined when it is gone; [] when it is unreadable. */
+function list(h: Hierarchy, id: string, isStart: boolean, onError: DiscoverOptions['onError']): Dirent[] | undefined {
+  try {
+    return readdirSync(id === '/' ? h.root : h.root + id, { withFileTypes: true })
+  } catch (er) {
+    if (isStart && isGone(er)) {
+      onError?.(id, new Error(`parent cgroup ${id} does not exist under ${h.root}`, { cause: er }))
+      return undefined
+    }
+    if (isGone(er)) return undefined
+    // It exists, so it is still worth reading; we just cannot see below it this time.
+    onError?.(id, er)
+    return []
+  }
+}
+
+function k8sRef(id: string, pos: Position): CgroupRef | undefined {
+  if (pos.at === 'pod') return { id, kind: 'pod', podUid: pos.podUid, qos: pos.qos }
+  if (pos.at !== 'container') return undefined
+  const { podUid, qos, containerId, runtime } = pos
+  return runtime === undefined
+    ? { id, kind: 'container', podUid, containerId, qos }
+    : { id, kind: 'container', podUid, containerId, qos, runtime }
+}
+
+function childId(parent: string, name: string): string {
+  return parent === '/' ? `/${name}` : `${parent}/${name}`
+}
+
+/** '/', '', 'kubepods.slice/', '//kubepods.slice' → '/' and '/kubepods.slice'. */
+function normalizeId(parent: string): string {
+  const parts = parent.split('/').filter((p) => p !== '')
+  return `/${parts.join('/')}`
+}
