@@ -2,6 +2,7 @@
 // Precedence: flag, then environment, then default. All defaults live in DEFAULTS.
 import { parseArgs } from 'node:util'
 import { parseDuration } from './duration.js'
+import { errorCode } from './errors.js'
 import { METRIC_GROUPS, type MetricGroup } from './metrics/families.js'
 import { SORT_KEYS, type SortKey } from './cli/table.js'
 
@@ -104,6 +105,7 @@ function parseGroups(value: string): Set<MetricGroup> {
 
 function parsePath(flag: string, value: string): string {
   if (!value.startsWith('/')) throw new ConfigError(`--${flag}: ${JSON.stringify(value)} must be an absolute path`)
+  if (value.split('/').includes('..')) throw new ConfigError(`--${flag}: ${JSON.stringify(value)} must not contain ".."`)
   return value.length > 1 ? value.replace(/\/+$/, '') : value
 }
 
@@ -119,7 +121,11 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pa
   try {
     parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true })
   } catch (er) {
-    throw new ConfigError(er instanceof Error ? er.message.split('\n')[0] ?? er.message : String(er))
+    // node:util's messages are long and suggest '--' tricks; say what is wrong, briefly.
+    const message = er instanceof Error ? er.message : String(er)
+    const flag = /'(-[^']*)'/.exec(message)?.[1]
+    if (errorCode(er) === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && flag !== undefined) throw new ConfigError(`unknown flag ${flag}`)
+    throw new ConfigError(message.split('\n')[0] ?? message)
   }
   const { values, positionals } = parsed
   if (values['help'] === true) return { help: true }

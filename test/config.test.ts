@@ -45,7 +45,7 @@ t.test('commands and paths', async (t) => {
 
 t.test('wrong flags and values are one-line ConfigErrors', async (t) => {
   const wrong: [string[], NodeJS.ProcessEnv, RegExp][] = [
-    [['--bogus'], {}, /bogus/],
+    [['--bogus'], {}, /^unknown flag --bogus$/],
     [['--interval', '5'], {}, /--interval: "5" is not a duration/],
     [['--interval', '10ms'], {}, /at least 100ms/],
     [[], { MEMLENS_INTERVAL: 'soon' }, /--interval: "soon"/],
@@ -55,6 +55,8 @@ t.test('wrong flags and values are one-line ConfigErrors', async (t) => {
     [['--disable-metrics', 'memory,bogus'], {}, /--disable-metrics: "bogus"/],
     [['--cgroup-root', 'relative'], {}, /--cgroup-root: "relative" must be an absolute path/],
     [['--log-level', 'loud'], {}, /--log-level/],
+    [['--cgroup-parent', '/kubepods/../../etc'], {}, /must not contain "\.\."/],
+    [['--interval'], {}, /--interval/],
     [['explode'], {}, /"explode" is not one of serve, snapshot, top/],
     [['serve', 'extra'], {}, /unexpected argument "extra"/],
     [['serve', '--json'], {}, /--json does not apply to "memlens serve"/],

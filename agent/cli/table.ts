@@ -204,13 +204,13 @@ export function renderSummary(snapshot: SnapshotJson, opts: Pick<TableOptions, '
   const rows = tableRows(snapshot, kind)
   const noun = rows.length === 1 ? kind.slice(0, -1) : kind
   const time = /T(\d\d:\d\d:\d\d)/.exec(snapshot.collectedAt)?.[1]
-  const parts = [
-    `cgroup ${snapshot.cgroupVersion}, ${snapshot.scope}, ${rows.length} ${noun}`,
-    `wset ${formatBytes(sum(rows, 'wset'))}`,
-    `dirty ${formatBytes(sum(rows, 'dirty'))}`,
-    `writeback ${formatBytes(sum(rows, 'writeback'))}`,
-    time === undefined ? ABSENT : `${time}Z`,
-  ]
+  // In 'all' scope cgroups nest (a parent's numbers include its children's), so totals
+  // would count the same pages several times: show them only for disjoint containers/pods.
+  const totals =
+    snapshot.scope === 'all'
+      ? []
+      : [`wset ${formatBytes(sum(rows, 'wset'))}`, `dirty ${formatBytes(sum(rows, 'dirty'))}`, `writeback ${formatBytes(sum(rows, 'writeback'))}`]
+  const parts = [`cgroup ${snapshot.cgroupVersion}, ${snapshot.scope}, ${rows.length} ${noun}`, ...totals, time === undefined ? ABSENT : `${time}Z`]
   return joinFitting(parts, opts.width)
 }
 
