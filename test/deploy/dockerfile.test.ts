@@ -1,0 +1,172 @@
+// The image: linted, multi-stage, no dev dependencies in the final stage, non-root with the
+// uid the DaemonSet runs as, OCI labels that agree with package.json.
+import t from 'tap'
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { join, posix } from 'node:path'
+import {
+  Arg,
+  Copy,
+  DockerfileParser,
+  From,
+  JSONInstruction,
+  Label,
+  Run,
+  type Instruction,
+} from 'dockerfile-ast'
+import { validate } from 'dockerfile-utils'
+import { DaemonSet } from 'kubernetes-models/apps/v1'
+import { isIgnored, parseDockerignore } from './dockerignore.js'
+import { manifestsDir, only, readKustomization, readPackage, repoRoot, single } from './manifests.js'
+
+const text = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8')
+const dockerfile = DockerfileParser.parse(text)
+const pkg = readPackage()
+
+interface Stage {
+  readonly name: string
+  readonly image: string
+  readonly instructions: Instruction[]
+}
+
+const stages: Stage[] = []
+for (const i of dockerfile.getInstructions()) {
+  if (i instanceof From) {
+    stages.push({ name: i.getBuildStage() ?? '', image: i.getImage() ?? '', instructions: [] })
+  } else {
+    const current = stages.at(-1)
+    current?.instructions.push(i)
+  }
+}
+const stage = (name: string): Stage => {
+  const s = stages.find((x) => x.name === name)
+  if (s === undefined) throw new Error(`no stage ${name}`)
+  return s
+}
+const final = stages.at(-1)
+if (final === undefined) throw new Error('Dockerfile has no FROM')
+
+const keyword = (s: Stage, k: string): Instruction[] =>
+  s.instructions.filter((i) => i.getKeyword() === k)
+const runs = (s: Stage): string[] =>
+  s.instructions.filter((i) => i instanceof Run).map((i) => i.getArgumentsContent() ?? '')
+const args = (i: Instruction): string[] => i.getArguments().map((a) => a.getValue())
+const json = (i: Instruction | undefined): string[] =>
+  i instanceof JSONInstruction ? i.getJSONStrings().map((a) => a.getJSONValue()) : []
+const argDefault = (instructions: readonly Instruction[], name: string): string | undefined =>
+  instructions
+    .filter((i) => i instanceof Arg)
+    .map((i) => i.getProperty())
+    .find((p) => p?.getName() === name)
+    ?.getValue() ?? undefined
+
+t.test('dockerfile-utils finds nothing to complain about', async (t) => {
+  t.strictSame(validate(text), [])
+  t.not(validate('FROM\nCOPY onlyone\n').length, 0, 'and it does complain about a broken file')
+})
+
+t.test('multi-stage on Node.js 24 LTS, pinned by tag', async (t) => {
+  t.ok(stages.length >= 2, 'build and runtime are separate stages')
+  const image = argDefault(dockerfile.getInitialARGs(), 'NODE_IMAGE')
+  t.match(image, /^node:24(\.\d+){0,2}-(bookworm|trixie)-slim(@sha256:[0-9a-f]{64})?$/)
+  for (const s of stages) t.equal(s.image, '${NODE_IMAGE}', `stage ${s.name} is built on it`)
+  t.equal(final.name, 'runtime')
+})
+
+t.test('the build stage compiles; the final stage installs nothing', async (t) => {
+  const build = runs(stage('build')).join('\n')
+  t.match(build, /npm ci\b/)
+  t.match(build, /npm run build\b/)
+  t.notOk(runs(final).some((r) => /\bnpm (ci|i|install)\b/.test(r)), 'no npm install in runtime')
+})
+
+t.test('no dev dependencies reach the final stage', async (t) => {
+  const copies = final.instructions.filter((i) => i instanceof Copy)
+  let nodeModules = 0
+  for (const c of copies) {
+    const from = c.getFromFlag()?.getValue()
+    const sources = args(c).slice(0, -1)
+    if (from === undefined || from === null) {
+      const line = c.getRange().start.line + 1
+      t.notOk(sources.some((s) => s === '.' || s.includes('*')), `line ${line}: no context copy`)
+      continue
+    }
+    const installs = runs(stage(from)).filter((r) => /\bnpm ci\b/.test(r))
+    const prodOnly = installs.length > 0 && installs.every((r) => r.includes('--omit=dev'))
+    for (const s of sources.filter((s) => s.includes('node_modules'))) {
+      nodeModules++
+      t.ok(prodOnly, `${s} comes from stage ${from}, which runs npm ci --omit=dev`)
+    }
+    if (!prodOnly) {
+      t.ok(sources.every((s) => /\/dist(\/|$)/.test(s)), `only dist/ is taken from stage ${from}`)
+    }
+  }
+  t.equal(nodeModules, 1, 'node_modules is copied once')
+})
+
+t.test('the final stage runs as the non-root uid of the DaemonSet', async (t) => {
+  const user = single(keyword(final, 'USER'), 'USER in the final stage')
+  const [uid, gid] = (args(user)[0] ?? '').split(':').map(Number)
+  t.ok(uid !== undefined && Number.isInteger(uid) && uid > 0, 'numeric, so runAsNonRoot can check it')
+  const ds = only(readKustomization(manifestsDir), 'apps/v1', 'DaemonSet')
+  if (!DaemonSet.is(ds)) throw new Error('not a DaemonSet')
+  const pod = ds.spec?.template.spec
+  const container = single(pod?.containers, 'container')
+  t.equal(pod?.securityContext?.runAsUser, uid)
+  t.equal(pod?.securityContext?.runAsGroup, gid)
+  t.equal(container.securityContext?.runAsUser, uid)
+  t.equal(container.securityContext?.runAsGroup, gid)
+})
+
+t.test('OCI labels agree with package.json', async (t) => {
+  const labels = Object.fromEntries(
+    final.instructions
+      .filter((i) => i instanceof Label)
+      .flatMap((l) => l.getProperties().map((p) => [p.getName(), p.getValue()])),
+  )
+  t.match(labels, {
+    'org.opencontainers.image.title': 'memlens',
+    'org.opencontainers.image.description': /\S/,
+    'org.opencontainers.image.source': /^https:\/\//,
+    'org.opencontainers.image.licenses': pkg.license,
+    'org.opencontainers.image.version': '${VERSION}',
+  })
+  t.equal(argDefault(final.instructions, 'VERSION'), pkg.version)
+})
+
+t.test('entrypoint, command, port and environment', async (t) => {
+  const workdir = args(single(keyword(final, 'WORKDIR'), 'WORKDIR'))[0] ?? ''
+  const entrypoint = json(single(keyword(final, 'ENTRYPOINT'), 'ENTRYPOINT'))
+  t.strictSame(entrypoint, ['node', '/app/dist/agent/main.js'])
+  t.equal(entrypoint[1], posix.join(workdir, String(pkg.bin.memlens)), 'the package bin')
+  const dist = final.instructions.filter((i) => i instanceof Copy && args(i).includes('./dist/agent'))
+  t.equal(dist.length, 1, 'dist/agent is copied to where the entrypoint looks')
+  t.ok(
+    final.instructions.some((i) => i instanceof Copy && args(i)[0] === 'package.json'),
+    'package.json is there, for "type": "module"',
+  )
+  t.strictSame(json(single(keyword(final, 'CMD'), 'CMD')), ['serve', '--listen', '0.0.0.0:9597'])
+  t.strictSame(keyword(final, 'EXPOSE').map(args), [['9597']])
+  t.strictSame(keyword(final, 'ENV').map(args), [['NODE_ENV=production']])
+})
+
+t.test('.dockerignore lets in what the Dockerfile copies, and little else', async (t) => {
+  const patterns = parseDockerignore(readFileSync(join(repoRoot, '.dockerignore'), 'utf8'))
+  const fromContext = stages.flatMap((s) =>
+    s.instructions
+      .filter((i) => i instanceof Copy && i.getFromFlag() === null)
+      .flatMap((i) => args(i).slice(0, -1)),
+  )
+  const files = (path: string): string[] =>
+    statSync(join(repoRoot, path)).isDirectory()
+      ? readdirSync(join(repoRoot, path), { recursive: true, encoding: 'utf8' })
+          .map((f) => posix.join(path, f))
+          .filter((f) => statSync(join(repoRoot, f)).isFile())
+      : [path]
+  for (const source of new Set(fromContext)) {
+    t.strictSame(files(source).filter((f) => isIgnored(patterns, f)), [], `${source} is in the context`)
+  }
+  for (const path of ['node_modules/tap/package.json', 'dist/agent/main.js', '.git/HEAD',
+    'test/deploy/dockerfile.test.ts', 'manifests/base/daemonset.yaml', '.tap/x', 'Dockerfile']) {
+    t.ok(isIgnored(patterns, path), `${path} stays out`)
+  }
+})
