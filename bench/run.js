@@ -1,0 +1,733 @@
+// memlens benchmark (issue 2): one run, two generated trees (cgroup v1 and v2), four figures
+// against their targets, each measured beside its baseline in the same run:
+//
+//   (1) a collection cycle (Collector.collect(), in-process)  vs  bench/floor.c on the same files
+//   (2) GET /metrics latency, median, on `memlens serve` at the default interval
+//   (3) the agent's resident memory (VmHWM, the peak, from /proc/<pid>/status)
+//   (4) GET /healthz p99 while the agent collects back to back (--interval 100ms)
+//
+//   npm run bench                    build, then the full run: 500 pods x 4 containers (1-2 min)
+//   npm run bench -- --quick         50 pods, fewer repetitions (smoke run, ~25 s)
+//   node bench/run.js --quick        the same without rebuilding dist/
+//   node bench/run.js --versions v2 --pods 200 --containers 4 --keep --tmpdir /tmp
+//
+// Prints a table and writes bench/out/results.json. The targets are reported, not asserted:
+// the exit code is 0 whatever the figures are, 1 only when a measurement could not be made.
+import { spawn, spawnSync } from 'node:child_process'
+import fs from 'node:fs'
+import http from 'node:http'
+import { syncBuiltinESMExports } from 'node:module'
+import os from 'node:os'
+import { basename, dirname, join, resolve } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { parseArgs } from 'node:util'
+import { FILES, floorArgs } from './files.js'
+import { generateTree } from './gen-tree.js'
+
+const BENCH = dirname(fileURLToPath(import.meta.url))
+const REPO = resolve(BENCH, '..')
+const OUT = join(BENCH, 'out')
+const DIST = join(REPO, 'dist', 'agent')
+const MAIN = join(DIST, 'main.js')
+
+const TARGETS = Object.freeze({
+  cycleRatio: 1.3,
+  metricsMedianMs: 25,
+  rssBytes: 100e6,
+  healthzP99Ms: 20,
+})
+
+const CAVEAT =
+  'The trees live on %FS%, not cgroupfs: every read is a copy from the page cache, while on a node ' +
+  'each read of memory.stat & co. runs kernel code (a flush of per-cpu memcg statistics, then ' +
+  'kernfs/seq_file formatting). Absolute times here are therefore not those of a node; the ratio to ' +
+  'the C floor on the same tree is the figure that carries over. The kernel share of each read is ' +
+  'paid alike by both sides and is larger on cgroupfs, while the agent\'s extra cost is user space, ' +
+  'so on a real node the ratio should be no worse than here.'
+
+const { values: opts } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    pods: { type: 'string' },
+    containers: { type: 'string' },
+    versions: { type: 'string', default: 'v1,v2' },
+    keep: { type: 'boolean', default: false },
+    tmpdir: { type: 'string' },
+    help: { type: 'boolean', default: false },
+  },
+})
+if (opts.help) {
+  console.log('usage: node bench/run.js [--quick] [--pods N] [--containers N] [--versions v1,v2] [--keep] [--tmpdir DIR]')
+  process.exit(0)
+}
+
+const PLAN = Object.freeze({
+  pods: Number(opts.pods ?? (opts.quick ? 50 : 500)),
+  containersPerPod: Number(opts.containers ?? 4),
+  // Agent cycles and C passes alternate in rounds, so a change of load on the machine during
+  // the run lands on both sides alike.
+  rounds: opts.quick ? 3 : 5,
+  passesPerRound: 3,
+  floorWarmup: 1,
+  cycleWarmup: 3,
+  metricsRequests: opts.quick ? 20 : 50,
+  /** Stop sampling /metrics after this long even if fewer requests were made (a slow agent). */
+  metricsBudgetMs: opts.quick ? 4000 : 10_000,
+  healthzRequests: opts.quick ? 150 : 500,
+  healthzSpacingMs: 5,
+  continuousInterval: '100ms',
+})
+const VERSIONS = opts.versions.split(',').map((v) => v.trim())
+for (const v of VERSIONS) if (v !== 'v1' && v !== 'v2') throw new Error(`--versions: ${v} is not v1 or v2`)
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers
+
+function quantile(values, q) {
+  if (values.length === 0) return NaN
+  const s = [...values].sort((a, b) => a - b)
+  // Nearest rank: the p99 of 500 samples is the 495th smallest.
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]
+}
+function median(values) {
+  if (values.length === 0) return NaN
+  const s = [...values].sort((a, b) => a - b)
+  const m = s.length >> 1
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
+}
+const ms = (x) => (Number.isFinite(x) ? `${x < 10 ? x.toFixed(2) : x.toFixed(1)} ms` : 'n/a')
+const mb = (bytes) => (Number.isFinite(bytes) ? `${(bytes / 1e6).toFixed(1)} MB` : 'n/a')
+const round = (x, digits = 3) => (Number.isFinite(x) ? Number(x.toFixed(digits)) : null)
+const log = (msg) => process.stderr.write(`[bench] ${msg}\n`)
+
+function fsTypeOf(path) {
+  // Longest mount point that prefixes path, from /proc/self/mounts.
+  try {
+    let best = { mp: '', type: 'unknown' }
+    for (const line of fs.readFileSync('/proc/self/mounts', 'utf8').split('\n')) {
+      const [, mp, type] = line.split(' ')
+      if (mp === undefined || type === undefined) continue
+      if ((path === mp || path.startsWith(mp.endsWith('/') ? mp : `${mp}/`)) && mp.length >= best.mp.length) best = { mp, type }
+    }
+    return best.type
+  } catch {
+    return 'unknown'
+  }
+}
+
+function procStatus(pid) {
+  const text = fs.readFileSync(`/proc/${pid}/status`, 'utf8')
+  const kb = (key) => {
+    const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)
+    return m === null ? NaN : Number(m[1]) * 1024
+  }
+  return { vmRssBytes: kb('VmRSS'), vmHwmBytes: kb('VmHWM'), rssAnonBytes: kb('RssAnon'), rssFileBytes: kb('RssFile') }
+}
+
+// ---------------------------------------------------------------------------------------------
+// (a) The C floor
+
+function buildFloor() {
+  fs.mkdirSync(OUT, { recursive: true })
+  const bin = join(OUT, 'floor')
+  const r = spawnSync('gcc', ['-O2', '-Wall', '-o', bin, join(BENCH, 'floor.c')], { encoding: 'utf8' })
+  if (r.error !== undefined) throw new Error(`cannot run gcc: ${r.error.message}`)
+  if (r.status !== 0) throw new Error(`gcc failed:\n${r.stderr}`)
+  return bin
+}
+
+function runFloor(bin, tree, version, passes, warmup) {
+  const args = [tree.listFile, version, String(passes), String(warmup), ...floorArgs(version)]
+  const r = spawnSync(bin, args, { encoding: 'utf8', timeout: 120_000 })
+  if (r.status !== 0) throw new Error(`floor exited ${r.status ?? r.signal}: ${r.stderr}`)
+  return JSON.parse(r.stdout)
+}
+
+// ---------------------------------------------------------------------------------------------
+// (b) The agent's collection cycle, in this process
+
+async function importAgent() {
+  const load = (rel) => import(pathToFileURL(join(DIST, rel)).href)
+  const [hierarchy, collector, read, discover, exposition, kube, pino] = await Promise.all([
+    load('cgroup/hierarchy.js'),
+    load('collector.js'),
+    load('cgroup/read.js').catch(() => ({})),
+    load('cgroup/discover.js').catch(() => ({})),
+    load('metrics/exposition.js').catch(() => ({})),
+    load('kube/types.js').catch(() => ({})),
+    import('pino'),
+  ])
+  return {
+    findHierarchy: hierarchy.findHierarchy,
+    Collector: collector.Collector,
+    agentFiles: read.FILES,
+    discover: discover.discover,
+    renderSnapshot: exposition.renderSnapshot,
+    noMetadata: kube.noMetadata,
+    logger: pino.pino({ level: 'silent' }),
+  }
+}
+
+/** Runs fn once while recording every path the agent opens through node:fs openSync. */
+async function recordOpens(fn) {
+  const original = fs.openSync
+  const opened = []
+  fs.openSync = function (path, ...rest) {
+    opened.push(String(path))
+    return original.call(this, path, ...rest)
+  }
+  syncBuiltinESMExports()
+  try {
+    await fn()
+  } finally {
+    fs.openSync = original
+    syncBuiltinESMExports()
+  }
+  return opened
+}
+
+/** Compares bench/files.js with the agent's FILES export and with what it really opened. */
+function checkFileList(version, agent, opened, tree) {
+  const ours = FILES[version].map((f) => f.name)
+  const notes = []
+  const declared = agent.agentFiles?.[version]
+  if (Array.isArray(declared)) {
+    const extra = declared.filter((f) => !ours.includes(f))
+    const missing = ours.filter((f) => !declared.includes(f))
+    if (extra.length > 0) notes.push(`agent FILES.${version} has ${extra.join(', ')}, which bench/files.js lacks`)
+    if (missing.length > 0) notes.push(`bench/files.js has ${missing.join(', ')}, which agent FILES.${version} lacks`)
+  }
+  const byName = new Map()
+  for (const p of opened) {
+    if (!p.startsWith(tree.hierarchyRoot)) continue
+    const name = basename(p)
+    byName.set(name, (byName.get(name) ?? 0) + 1)
+  }
+  const cgroups = tree.cgroupDirs.length
+  if (byName.size === 0) {
+    notes.push('saw no file opens through node:fs openSync (reads in a worker thread, or another API?): the file list was not checked against what the agent reads')
+    return { openedPerCycle: NaN, openedOutsideTree: opened.length, notes }
+  }
+  for (const [name, n] of byName) {
+    if (!ours.includes(name)) notes.push(`agent opened ${name} ${n}x per cycle; bench/files.js (so the C floor) does not read it`)
+    else if (n !== cgroups) notes.push(`agent opened ${name} ${n}x per cycle for ${cgroups} cgroups`)
+  }
+  for (const name of ours) if (!byName.has(name)) notes.push(`C floor reads ${name}; the agent did not open it`)
+  const inTree = [...byName.values()].reduce((a, b) => a + b, 0)
+  return { openedPerCycle: inTree, openedOutsideTree: opened.length - inTree, notes }
+}
+
+async function measureCycle(version, tree, floorBin) {
+  const agent = await importAgent()
+  const hierarchy = agent.findHierarchy({ cgroupRoot: tree.cgroupRoot })
+  if (hierarchy.version !== version || hierarchy.root !== tree.hierarchyRoot) {
+    throw new Error(`findHierarchy found ${JSON.stringify(hierarchy)}, expected ${version} at ${tree.hierarchyRoot}`)
+  }
+  const collector = new agent.Collector({ hierarchy, scope: 'kubernetes', parent: '/', logger: agent.logger })
+
+  let snap
+  const opened = await recordOpens(async () => {
+    snap = await collector.collect()
+  })
+  const files = checkFileList(version, agent, opened, tree)
+  const found = { pods: snap.pods.length, containers: snap.containers.length }
+  const expected = { pods: tree.pods, containers: tree.containers }
+  if (found.pods !== expected.pods || found.containers !== expected.containers) {
+    files.notes.push(`snapshot has ${found.pods} pods / ${found.containers} containers; the tree has ${expected.pods} / ${expected.containers}`)
+  }
+  files.notes.push(...spotCheck(version, tree, snap))
+
+  for (let i = 0; i < PLAN.cycleWarmup; i++) await collector.collect()
+  const cycleMs = []
+  const cycleCpuMs = []
+  const floorRuns = []
+  const roundRatios = []
+  for (let round = 0; round < PLAN.rounds; round++) {
+    const f = floorBin === undefined ? undefined : runFloor(floorBin, tree, version, PLAN.passesPerRound, PLAN.floorWarmup)
+    if (f !== undefined) floorRuns.push(f)
+    const roundMs = []
+    for (let i = 0; i < PLAN.passesPerRound; i++) {
+      const c0 = process.cpuUsage()
+      const t0 = performance.now()
+      snap = await collector.collect()
+      const dt = performance.now() - t0
+      const cpu = process.cpuUsage(c0)
+      roundMs.push(dt)
+      cycleMs.push(dt)
+      cycleCpuMs.push((cpu.user + cpu.system) / 1000)
+    }
+    if (f !== undefined) roundRatios.push(median(roundMs) / (median(f.nsPerPass) / 1e6))
+  }
+  const floor = floorRuns.length === 0 ? undefined : mergeFloorRuns(floorRuns)
+
+  // Diagnostics: how much of a cycle is the directory walk (the C floor is handed the list),
+  // and what rendering the exposition text costs (the agent does it once per cycle).
+  let discoverMs = NaN
+  if (typeof agent.discover === 'function') {
+    const t = []
+    for (let i = 0; i < 5; i++) {
+      const t0 = performance.now()
+      let n = 0
+      for (const _ref of agent.discover(hierarchy, { scope: 'kubernetes', parent: '/' })) n++
+      t.push(performance.now() - t0)
+      if (n !== tree.cgroupDirs.length) files.notes.push(`discover() yielded ${n} refs, the tree has ${tree.cgroupDirs.length}`)
+    }
+    discoverMs = median(t)
+  }
+  let renderMs = NaN
+  if (typeof agent.renderSnapshot === 'function' && agent.noMetadata !== undefined) {
+    const t = []
+    for (let i = 0; i < 5; i++) {
+      const t0 = performance.now()
+      agent.renderSnapshot(snap, { disabled: new Set(), metadata: agent.noMetadata })
+      t.push(performance.now() - t0)
+    }
+    renderMs = median(t)
+  }
+  const nodeRead = nodeReadFloor(version, tree)
+  const cycle = {
+    cycleMs,
+    cycleCpuMs,
+    medianMs: median(cycleMs),
+    cpuMedianMs: median(cycleCpuMs),
+    discoverMs,
+    renderMs,
+    nodeReadMs: nodeRead.medianMs,
+    nodeReadCpuMs: nodeRead.cpuMedianMs,
+    found,
+    files,
+  }
+  if (floor !== undefined) {
+    cycle.ratio = cycle.medianMs / floor.medianMs
+    cycle.cpuRatio = cycle.cpuMedianMs / floor.cpuMedianMs
+    cycle.roundRatios = roundRatios
+  }
+  return { cycle, floor }
+}
+
+function mergeFloorRuns(runs) {
+  const first = runs[0]
+  const nsPerPass = runs.flatMap((r) => r.nsPerPass)
+  const cpuNsPerPass = runs.flatMap((r) => r.cpuNsPerPass)
+  return {
+    cgroups: first.cgroups,
+    files: first.files,
+    fields: first.fields,
+    runs: runs.length,
+    passes: nsPerPass.length,
+    nsPerPass,
+    cpuNsPerPass,
+    medianMs: median(nsPerPass) / 1e6,
+    cpuMedianMs: median(cpuNsPerPass) / 1e6,
+    openedPerPass: first.openedPerPass,
+    missingPerPass: first.missingPerPass,
+    bytesPerPass: first.bytesPerPass,
+    absentFields: first.absentFields,
+    checksum: first.checksum,
+  }
+}
+
+/**
+ * What Node itself pays for the syscalls alone: openSync/readSync-to-EOF/closeSync of the same
+ * files into one reused buffer, no parsing, no model. Between this and the C floor is the cost
+ * of crossing into libuv's sync fs; between this and the cycle is the agent's own JS.
+ */
+function nodeReadFloor(version, tree) {
+  const names = FILES[version].map((f) => f.name)
+  const buf = Buffer.allocUnsafe(64 * 1024)
+  const pass = () => {
+    let bytes = 0
+    for (const dir of tree.cgroupDirs) {
+      for (const name of names) {
+        const fd = fs.openSync(`${dir}/${name}`, 'r')
+        try {
+          for (;;) {
+            const n = fs.readSync(fd, buf, 0, buf.length, null)
+            if (n === 0) break
+            bytes += n
+          }
+        } finally {
+          fs.closeSync(fd)
+        }
+      }
+    }
+    return bytes
+  }
+  pass()
+  const t = []
+  const cpuT = []
+  for (let i = 0; i < PLAN.rounds * PLAN.passesPerRound; i++) {
+    const c0 = process.cpuUsage()
+    const t0 = performance.now()
+    pass()
+    t.push(performance.now() - t0)
+    const cpu = process.cpuUsage(c0)
+    cpuT.push((cpu.user + cpu.system) / 1000)
+  }
+  return { medianMs: median(t), cpuMedianMs: median(cpuT) }
+}
+
+/** A few cgroups: the agent's usage must equal the number in the file. */
+function spotCheck(version, tree, snap) {
+  const notes = []
+  const file = version === 'v1' ? 'memory.usage_in_bytes' : 'memory.current'
+  const byId = new Map([...snap.pods, ...snap.containers].map((s) => [s.ref.id, s]))
+  for (const dir of [tree.cgroupDirs[0], tree.cgroupDirs[1], tree.cgroupDirs.at(-1)]) {
+    if (dir === undefined) continue
+    const id = dir.slice(tree.hierarchyRoot.length)
+    const want = Number(fs.readFileSync(join(dir, file), 'latin1').trim())
+    const got = byId.get(id)?.reading.memory.usageBytes
+    if (got !== want) notes.push(`spot check ${id}: agent usageBytes ${got}, ${file} says ${want}`)
+  }
+  return notes
+}
+
+// ---------------------------------------------------------------------------------------------
+// (c) The agent as a process
+
+const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 1 })
+
+function get(url, { fresh = false } = {}) {
+  return new Promise((resolvePromise, reject) => {
+    const t0 = performance.now()
+    const req = http.get(url, { agent: fresh ? false : keepAlive }, (res) => {
+      const chunks = []
+      res.on('data', (c) => chunks.push(c))
+      res.on('end', () => {
+        const body = Buffer.concat(chunks)
+        resolvePromise({ status: res.statusCode, body, ms: performance.now() - t0 })
+      })
+      res.on('error', reject)
+    })
+    req.setTimeout(30_000, () => req.destroy(new Error(`GET ${url} timed out`)))
+    req.on('error', reject)
+  })
+}
+
+async function startAgent(root, interval) {
+  const args = [MAIN, 'serve', '--cgroup-root', root, '--scope', 'kubernetes', '--listen', '127.0.0.1:0']
+  if (interval !== undefined) args.push('--interval', interval)
+  const t0 = performance.now()
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+  let output = ''
+  const exited = new Promise((r) => child.once('exit', (code, signal) => r({ code, signal })))
+  const url = await new Promise((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no listening URL within 30 s; output:\n${output.slice(-2000)}`)), 30_000)
+    const onData = (d) => {
+      output += d.toString()
+      // The banner on stdout ("metrics:  http://127.0.0.1:PORT/metrics") or the JSON log's "url".
+      const m = /http:\/\/(127\.0\.0\.1|\[::1\]|localhost):(\d+)/.exec(output)
+      if (m !== null && Number(m[2]) > 0) {
+        clearTimeout(timer)
+        resolveUrl(`http://${m[1]}:${m[2]}`)
+      }
+    }
+    child.stdout.on('data', onData)
+    child.stderr.on('data', onData)
+    void exited.then(({ code, signal }) => {
+      clearTimeout(timer)
+      reject(new Error(`agent exited (${code ?? signal}) before listening:\n${output.slice(-2000)}`))
+    })
+  })
+  // Keep draining its output so a chatty log never blocks it on a full pipe.
+  child.stdout.on('data', (d) => (output = (output + d.toString()).slice(-20_000)))
+  child.stderr.on('data', (d) => (output = (output + d.toString()).slice(-20_000)))
+  const deadline = performance.now() + 60_000
+  for (;;) {
+    const r = await get(`${url}/readyz`, { fresh: true }).catch(() => undefined)
+    if (r?.status === 200) break
+    if (performance.now() > deadline) throw new Error(`/readyz not 200 within 60 s; output:\n${output.slice(-2000)}`)
+    await sleep(20)
+  }
+  const readyMs = performance.now() - t0
+  return {
+    child,
+    url,
+    readyMs,
+    output: () => output,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
+      const timeout = sleep(5000).then(() => 'timeout')
+      if ((await Promise.race([exited, timeout])) === 'timeout') {
+        child.kill('SIGKILL')
+        await exited
+      }
+    },
+  }
+}
+
+/** Collection counters from the agent's own metrics, to see how busy the collector was. */
+function cycleCounters(body) {
+  const text = body.toString('latin1')
+  const num = (re) => {
+    const m = re.exec(text)
+    return m === null ? NaN : Number(m[1])
+  }
+  return {
+    count: num(/^memlens_collect_duration_seconds_count(?:\{[^}]*\})? (\S+)/m),
+    sumSeconds: num(/^memlens_collect_duration_seconds_sum(?:\{[^}]*\})? (\S+)/m),
+  }
+}
+
+async function scrapeMetrics(url, n, budgetMs) {
+  for (let i = 0; i < 3; i++) await get(`${url}/metrics`)
+  const lat = []
+  let last
+  const stopAt = performance.now() + budgetMs
+  for (let i = 0; i < n && (i < 10 || performance.now() < stopAt); i++) {
+    last = await get(`${url}/metrics`)
+    if (last.status !== 200) throw new Error(`/metrics answered ${last.status}`)
+    lat.push(last.ms)
+  }
+  const text = last.body.toString('latin1')
+  let series = 0
+  for (const line of text.split('\n')) if (line !== '' && line[0] !== '#') series++
+  return { latMs: lat, requests: lat.length, medianMs: median(lat), p99Ms: quantile(lat, 0.99), bytes: last.body.length, series, body: last.body }
+}
+
+async function probeHealthz(url, n, spacingMs) {
+  const lat = []
+  let bad = 0
+  const start = performance.now()
+  for (let i = 0; i < n; i++) {
+    const due = start + i * spacingMs
+    const wait = due - performance.now()
+    if (wait > 0) await sleep(wait)
+    // A fresh connection per probe, as the kubelet does.
+    const r = await get(`${url}/healthz`, { fresh: true })
+    if (r.status !== 200) bad++
+    lat.push(r.ms)
+  }
+  return { latMs: lat, windowMs: performance.now() - start, bad }
+}
+
+async function measureProcess(tree) {
+  const out = {}
+  // Run A: the default interval, as deployed. /metrics latency and memory.
+  const a = await startAgent(tree.cgroupRoot, undefined)
+  try {
+    out.readyMs = a.readyMs
+    const m = await scrapeMetrics(a.url, PLAN.metricsRequests, PLAN.metricsBudgetMs)
+    out.metrics = { medianMs: m.medianMs, p99Ms: m.p99Ms, requests: m.requests, bytes: m.bytes, series: m.series, latMs: m.latMs }
+    out.rssDefault = procStatus(a.child.pid)
+  } finally {
+    await a.stop()
+  }
+
+  // Run B: back-to-back collection. /healthz latency, /metrics under load, peak memory.
+  const b = await startAgent(tree.cgroupRoot, PLAN.continuousInterval)
+  try {
+    const before = cycleCounters((await get(`${b.url}/metrics`)).body)
+    const h = await probeHealthz(b.url, PLAN.healthzRequests, PLAN.healthzSpacingMs)
+    const after = cycleCounters((await get(`${b.url}/metrics`)).body)
+    const cycles = after.count - before.count
+    const busy = (after.sumSeconds - before.sumSeconds) * 1000
+    out.healthz = {
+      p50Ms: median(h.latMs),
+      p99Ms: quantile(h.latMs, 0.99),
+      maxMs: Math.max(...h.latMs),
+      requests: h.latMs.length,
+      non200: h.bad,
+      windowMs: h.windowMs,
+      cyclesInWindow: cycles,
+      meanCycleMs: busy / cycles,
+      collectorBusyShare: busy / h.windowMs,
+    }
+    const m = await scrapeMetrics(b.url, PLAN.metricsRequests, PLAN.metricsBudgetMs / 2)
+    out.metricsUnderLoad = { medianMs: m.medianMs, p99Ms: m.p99Ms, requests: m.requests }
+    out.rssContinuous = procStatus(b.child.pid)
+  } finally {
+    await b.stop()
+  }
+  out.peakRssBytes = Math.max(out.rssDefault.vmHwmBytes, out.rssContinuous.vmHwmBytes)
+  return out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Driver
+
+async function step(errors, version, name, fn) {
+  const t0 = performance.now()
+  try {
+    const r = await fn()
+    log(`${version} ${name}: ${((performance.now() - t0) / 1000).toFixed(1)} s`)
+    return r
+  } catch (er) {
+    const msg = er instanceof Error ? er.message : String(er)
+    errors.push(`${version} ${name}: ${msg}`)
+    log(`${version} ${name} FAILED: ${msg}`)
+    return undefined
+  }
+}
+
+async function benchVersion(version, floorBin) {
+  const errors = []
+  const tree = await step(errors, version, 'generate tree', () =>
+    generateTree({ version, pods: PLAN.pods, containersPerPod: PLAN.containersPerPod, ...(opts.tmpdir ? { tmp: resolve(opts.tmpdir) } : {}) }),
+  )
+  if (tree === undefined) return { errors }
+  try {
+    const r = { tree: { root: tree.cgroupRoot, fs: fsTypeOf(tree.base), pods: tree.pods, containers: tree.containers, cgroups: tree.cgroupDirs.length } }
+    const c = await step(errors, version, 'collection cycle vs C floor', () => measureCycle(version, tree, floorBin))
+    r.cycle = c?.cycle
+    r.floor = c?.floor
+    if (r.floor === undefined && floorBin !== undefined) {
+      // The agent side failed: still record the floor, for the next run to compare with.
+      const f = await step(errors, version, 'C floor alone', () => runFloor(floorBin, tree, version, PLAN.passesPerRound * PLAN.rounds, PLAN.floorWarmup))
+      if (f !== undefined) r.floor = mergeFloorRuns([f])
+    }
+    if (fs.existsSync(MAIN)) r.process = await step(errors, version, 'agent process', () => measureProcess(tree))
+    else errors.push(`${version} agent process: ${MAIN} does not exist (npm run build)`)
+    r.errors = errors
+    return r
+  } finally {
+    if (!opts.keep) fs.rmSync(tree.base, { recursive: true, force: true })
+    else log(`${version} tree kept at ${tree.base}`)
+  }
+}
+
+function verdict(value, limit) {
+  if (!Number.isFinite(value)) return 'not measured'
+  return value <= limit ? 'meets target' : 'MISSES target'
+}
+
+function report(results) {
+  const cols = VERSIONS
+  const rows = []
+  const row = (label, cells, target = '') => rows.push([label, ...cells, target])
+  const per = (fn) => cols.map((v) => {
+    try {
+      return fn(results.versions[v]) ?? 'n/a'
+    } catch {
+      return 'n/a'
+    }
+  })
+  row('(1) collection cycle, median', per((r) => ms(r.cycle.medianMs)))
+  row('    C floor, same files, median', per((r) => ms(r.floor.medianMs)))
+  row('    ratio agent / C', per((r) => `${r.cycle.ratio.toFixed(2)}x ${verdict(r.cycle.ratio, TARGETS.cycleRatio)}`), `<= ${TARGETS.cycleRatio}x`)
+  row('    ratio by CPU time; per round', per((r) => `${r.cycle.cpuRatio.toFixed(2)}x; ${Math.min(...r.cycle.roundRatios).toFixed(2)}-${Math.max(...r.cycle.roundRatios).toFixed(2)}x`))
+  row('(2) /metrics median (p99)', per((r) => `${ms(r.process.metrics.medianMs)} (${ms(r.process.metrics.p99Ms)}) ${verdict(r.process.metrics.medianMs, TARGETS.metricsMedianMs)}`), `<= ${TARGETS.metricsMedianMs} ms median`)
+  row('(3) RSS peak VmHWM', per((r) => `${mb(r.process.peakRssBytes)} ${verdict(r.process.peakRssBytes, TARGETS.rssBytes)}`), `<= ${TARGETS.rssBytes / 1e6} MB`)
+  row('(4) /healthz p99, collecting', per((r) => `${ms(r.process.healthz.p99Ms)} ${verdict(r.process.healthz.p99Ms, TARGETS.healthzP99Ms)}`), `<= ${TARGETS.healthzP99Ms} ms p99`)
+  row('', cols.map(() => ''))
+  row('diagnostics', cols.map(() => ''))
+  row('  cgroups read per cycle', per((r) => `${r.cycle.found.pods + r.cycle.found.containers}`))
+  row('  files opened: agent / C', per((r) => `${r.cycle.files.openedPerCycle} / ${r.floor.openedPerPass}`))
+  row('  Node open/read/close only, no parse', per((r) => `${ms(r.cycle.nodeReadMs)} (${(r.cycle.nodeReadMs / r.floor.medianMs).toFixed(2)}x C, CPU ${(r.cycle.nodeReadCpuMs / r.floor.cpuMedianMs).toFixed(2)}x)`))
+  row('  directory walk (discover) alone', per((r) => ms(r.cycle.discoverMs)))
+  row('  per cgroup: agent / C', per((r) => {
+    const n = r.tree.cgroups
+    return `${((r.cycle.medianMs * 1000) / n).toFixed(1)} / ${((r.floor.medianMs * 1000) / n).toFixed(1)} us`
+  }))
+  row('  renderSnapshot (once per cycle)', per((r) => ms(r.cycle.renderMs)))
+  row('  /metrics size, series, requests', per((r) => `${(r.process.metrics.bytes / 1e6).toFixed(2)} MB, ${r.process.metrics.series}, n=${r.process.metrics.requests}`))
+  row('  /metrics median while collecting', per((r) => `${ms(r.process.metricsUnderLoad.medianMs)} (p99 ${ms(r.process.metricsUnderLoad.p99Ms)})`))
+  row('  /healthz p50 / max', per((r) => `${ms(r.process.healthz.p50Ms)} / ${ms(r.process.healthz.maxMs)}`))
+  row('  collector busy during probes', per((r) => `${(r.process.healthz.collectorBusyShare * 100).toFixed(0)}% (${r.process.healthz.cyclesInWindow} cycles, ${ms(r.process.healthz.meanCycleMs)} each)`))
+  row('  VmRSS default / continuous', per((r) => `${mb(r.process.rssDefault.vmRssBytes)} / ${mb(r.process.rssContinuous.vmRssBytes)}`))
+  row('  start to /readyz 200', per((r) => ms(r.process.readyMs)))
+
+  const header = ['figure', ...cols.map((v) => `cgroup ${v}`), 'target (issue 2)']
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)))
+  const line = (cells) => cells.map((c, i) => String(c).padEnd(widths[i] ?? 0)).join('  ').trimEnd()
+  const lines = [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)]
+  return lines.join('\n')
+}
+
+function loadAverage() {
+  try {
+    return Number(fs.readFileSync('/proc/loadavg', 'utf8').split(' ')[0])
+  } catch {
+    return NaN
+  }
+}
+
+async function main() {
+  const started = performance.now()
+  const loadBefore = loadAverage()
+  if (!fs.existsSync(join(DIST, 'collector.js'))) {
+    console.error(`bench: ${DIST}/collector.js does not exist; run "npm run bench" (it builds first) or "npm run build"`)
+    process.exit(1)
+  }
+  fs.mkdirSync(OUT, { recursive: true })
+  const errors = []
+  let floorBin
+  try {
+    floorBin = buildFloor()
+  } catch (er) {
+    errors.push(`C floor: ${er instanceof Error ? er.message : String(er)}`)
+  }
+  const cgroups = PLAN.pods * (PLAN.containersPerPod + 1)
+  log(`${PLAN.pods} pods x ${PLAN.containersPerPod} containers = ${cgroups} cgroups per tree; versions ${VERSIONS.join(', ')}`)
+
+  const results = {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model,
+    kernel: os.release(),
+    quick: opts.quick,
+    plan: PLAN,
+    targets: { ...TARGETS, note: 'goals from issue 2; reported, not asserted' },
+    caveat: '',
+    versions: {},
+  }
+  for (const v of VERSIONS) {
+    const r = await benchVersion(v, floorBin)
+    results.versions[v] = r
+    errors.push(...(r.errors ?? []))
+  }
+  const fsTypes = [...new Set(Object.values(results.versions).map((r) => r.tree?.fs).filter(Boolean))]
+  results.caveat = CAVEAT.replace('%FS%', fsTypes.length > 0 ? fsTypes.join('/') : 'a plain filesystem')
+  results.errors = errors
+  results.loadAverage = { before: loadBefore, after: loadAverage() }
+  results.totalSeconds = round((performance.now() - started) / 1000, 1)
+
+  const notes = VERSIONS.flatMap((v) => (results.versions[v]?.cycle?.files.notes ?? []).map((n) => `${v}: ${n}`))
+  console.log('')
+  console.log(`memlens bench: ${PLAN.pods} pods x ${PLAN.containersPerPod} containers (${cgroups} cgroups: pods + containers, systemd/containerd layout)`)
+  console.log(`node ${process.version}, ${results.cpus} x ${results.cpuModel}, kernel ${results.kernel}${opts.quick ? ', QUICK run (small tree: figures are not the issue-2 ones)' : ''}`)
+  console.log('')
+  console.log(report(results))
+  console.log('')
+  console.log('How measured: (1) median of in-process Collector.collect() (discovery + reads + parsing + snapshot;')
+  console.log(`  rendering is separate) vs median of bench/floor.c passes over the same cgroup list and files`)
+  console.log(`  (bench/files.js; the C side does not walk directories), alternating in ${PLAN.rounds} rounds of ${PLAN.passesPerRound};`)
+  console.log('  (2) sequential keep-alive GETs against `serve` at its default interval (p99 of few samples ~ max);')
+  console.log(`  (3) max VmHWM of both agent runs; (4) ${PLAN.healthzRequests} GETs ${PLAN.healthzSpacingMs} ms apart, a fresh connection each,`)
+  console.log(`  against \`serve --interval ${PLAN.continuousInterval}\` (the collector runs back to back).`)
+  console.log(`Targets are the goals of issue 2, reported here; they are not test assertions.`)
+  console.log(`CAVEAT: ${results.caveat}`)
+  const busy = Math.max(results.loadAverage.before, results.loadAverage.after)
+  if (busy > results.cpus * 0.75) {
+    console.log(
+      `WARNING: 1-minute load average ${results.loadAverage.before} before, ${results.loadAverage.after} after, on ${results.cpus} cores: ` +
+        'other processes competed for the CPUs, so absolute times are inflated and noisy; the per-round and CPU-time ratios show the spread.',
+    )
+  }
+  if (notes.length > 0) {
+    console.log('')
+    console.log('File-list / correctness checks (the comparison is only fair when these are empty):')
+    for (const n of notes) console.log(`  - ${n}`)
+  }
+  if (errors.length > 0) {
+    console.log('')
+    console.log('Not measured:')
+    for (const e of errors) {
+      const lines = e.split('\n')
+      const cause = lines.slice(1).find((l) => /error|Error|ERR_/.test(l))
+      console.log(`  - ${lines[0]}${cause === undefined ? '' : ` ${cause.trim()}`}`)
+    }
+  }
+
+  // Raw samples stay in results.json; the response body does not.
+  const json = JSON.stringify(results, (k, v) => (k === 'body' ? undefined : typeof v === 'number' ? round(v, 4) : v), 2)
+  fs.writeFileSync(join(OUT, 'results.json'), json + '\n')
+  console.log('')
+  console.log(`Results: ${join(OUT, 'results.json')} (${results.totalSeconds} s)`)
+  keepAlive.destroy()
+  process.exitCode = errors.length > 0 ? 1 : 0
+}
+
+await main()

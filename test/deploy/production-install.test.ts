@@ -1,0 +1,72 @@
+// What the image ships, rebuilt here without Docker: production dependencies only
+// (npm ci --omit=dev, from the lockfile) and the compiled agent. It must answer --help and
+// serve /metrics from a fixture tree, so no dev dependency sneaks into the runtime.
+import { spawn, spawnSync } from 'node:child_process'
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import t from 'tap'
+import { buildTree } from '../fixtures/trees.js'
+
+const repo = fileURLToPath(new URL('../..', import.meta.url))
+// tap runs tests with its TypeScript loader in NODE_OPTIONS; the shipped agent runs without.
+const env = { ...process.env, NODE_OPTIONS: '' }
+
+t.test('a production-only install runs memlens --help and serves /metrics', async (t) => {
+  const dir = t.testdir({})
+  for (const f of ['package.json', 'package-lock.json']) copyFileSync(`${repo}/${f}`, `${dir}/${f}`)
+  const install = spawnSync('npm', ['ci', '--omit=dev', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund'], {
+    cwd: dir,
+    encoding: 'utf8',
+  })
+  t.equal(install.status, 0, `npm ci --omit=dev: ${install.stderr.slice(-500)}`)
+  t.notOk(existsSync(`${dir}/node_modules/typescript`), 'no dev dependency installed')
+  t.notOk(existsSync(`${dir}/node_modules/tap`), 'no test runner installed')
+  const tsc = spawnSync(process.execPath, [`${repo}/node_modules/typescript/bin/tsc`, '-p', `${repo}/tsconfig.build.json`, '--outDir', `${dir}/dist`], {
+    encoding: 'utf8',
+  })
+  t.equal(tsc.status, 0, `tsc: ${tsc.stdout}`)
+  const main = `${dir}/dist/agent/main.js`
+
+  const help = spawnSync(process.execPath, [main, '--help'], { encoding: 'utf8', env })
+  t.equal(help.status, 0)
+  t.match(help.stdout, /Usage: memlens \[serve\|snapshot\|top\]/)
+  const wrong = spawnSync(process.execPath, [main, '--bogus'], { encoding: 'utf8', env })
+  t.equal(wrong.status, 2, 'a wrong flag exits 2')
+  t.equal(wrong.stderr.trim().split('\n').length, 1, 'with a one-line error')
+
+  mkdirSync(`${dir}/tree`)
+  const tree = buildTree(`${dir}/tree`, { version: 'v2', layout: 'systemd-containerd' })
+  const child = spawn(process.execPath, [main, 'serve', '--cgroup-root', tree.cgroupRoot, '--listen', '127.0.0.1:0', '--log-level', 'warn'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env,
+  })
+  t.teardown(() => void child.kill('SIGTERM'))
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = ''
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString()
+      const m = /metrics: +(http:\/\/\S+\/metrics)/.exec(out)
+      if (m?.[1] !== undefined) resolve(m[1])
+    })
+    child.once('exit', (code) => reject(new Error(`memlens exited ${code}: ${out}`)))
+  })
+  let body = ''
+  for (let i = 0; i < 100 && !body.includes('memlens_container_memory_working_set_bytes'); i++) {
+    body = await (await fetch(url)).text()
+    if (!body.includes('memlens_container_memory_working_set_bytes')) await new Promise((r) => setTimeout(r, 50))
+  }
+  t.match(body, /memlens_container_memory_working_set_bytes\{id="\/kubepods\.slice\//)
+  t.match(body, /memlens_build_info\{version="\d+\.\d+\.\d+"/, 'the version comes from package.json')
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  child.kill('SIGTERM')
+  t.equal(await exited, 0, 'SIGTERM stops it cleanly')
+})
+
+t.test('the npm package carries the compiled agent and its docs', async (t) => {
+  const pack = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: repo, encoding: 'utf8' })
+  t.equal(pack.status, 0)
+  const files = (JSON.parse(pack.stdout) as { files: { path: string }[] }[])[0]?.files.map((f) => f.path) ?? []
+  t.ok(files.includes('package.json'))
+  t.ok(files.includes('README.md'))
+  t.notOk(files.some((f) => f.startsWith('test/') || f.startsWith('agent/')), 'no sources or tests')
+})
