@@ -9,10 +9,11 @@ import { findHierarchy, resolveScope, type Hierarchy } from './cgroup/hierarchy.
 import { Collector } from './collector.js'
 import { DEFAULTS, type Config } from './config.js'
 import { noMetadata, type MetadataSource } from './kube/types.js'
-import { renderSnapshot } from './metrics/exposition.js'
+import { SnapshotRenderer } from './metrics/exposition.js'
 import { createSelfMetrics, type SelfMetrics } from './metrics/self.js'
-import type { Scope } from './model.js'
+import type { Scope, Snapshot } from './model.js'
 import { createServer } from './server.js'
+import { Slicer } from './slicer.js'
 import { VERSION } from './version.js'
 
 /** Metadata that may hold resources (a watch) to release on stop. */
@@ -25,7 +26,7 @@ export interface Agent {
   readonly self: SelfMetrics
   readonly server: Server
   readonly metadata: AgentMetadata
-  /** The whole /metrics body as served. */
+  /** The whole /metrics body as served, once the latest cycle is rendered. */
   metrics(): Promise<string>
   snapshot(): SnapshotJson | undefined
   /** Starts polling every config.intervalMs. */
@@ -55,25 +56,43 @@ export function createAgent(config: Config, deps: AgentDeps): Agent {
   })
   const metadata: AgentMetadata = deps.metadata?.(self) ?? noMetadata
   const collector = new Collector({ hierarchy, scope, parent: config.cgroupParent, logger })
-  let rendered = ''
+  // The per-cgroup table is rendered once per cycle, in slices, into a Buffer that every
+  // scrape until the next cycle sends as it is.
+  const renderer = new SnapshotRenderer()
+  const slicer = new Slicer()
+  let rendered: Buffer | undefined
+  let pending: Snapshot | undefined
+  let rendering: Promise<void> | undefined
+  const renderPending = async (): Promise<void> => {
+    for (let snap = pending; snap !== undefined; snap = pending) {
+      pending = undefined
+      rendered = await slicer.run(renderer.steps(snap, { disabled: config.disabledMetrics, metadata }))
+    }
+    rendering = undefined
+  }
   collector.onSnapshot((snap, stats) => {
     self.observeCycle(stats, snap.collectedAtMs)
-    rendered = renderSnapshot(snap, { disabled: config.disabledMetrics, metadata })
+    pending = snap
+    rendering ??= renderPending()
   })
 
-  const metrics = async (): Promise<string> => {
+  const metricsChunks = async (): Promise<(string | Buffer)[]> => {
     const own = await self.registry.metrics()
-    return own.endsWith('\n') || own === '' ? own + rendered : `${own}\n${rendered}`
+    return [own.endsWith('\n') || own === '' ? own : `${own}\n`, rendered ?? Buffer.alloc(0)]
+  }
+  const metrics = async (): Promise<string> => {
+    await rendering
+    return (await metricsChunks()).map((c) => c.toString()).join('')
   }
   const snapshot = (): SnapshotJson | undefined => {
     const latest = collector.latest
     return latest === undefined ? undefined : snapshotJson(latest, metadata)
   }
   const server = createServer({
-    metrics,
+    metrics: metricsChunks,
     metricsContentType: self.registry.contentType,
     snapshot,
-    ready: () => collector.latest !== undefined,
+    ready: () => rendered !== undefined,
     logger,
   })
 

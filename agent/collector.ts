@@ -2,7 +2,6 @@
 // cheapest way through cgroupfs), but yields to the event loop every `sliceMs` so scrapes
 // and probes stay responsive. Scrapes never touch cgroup files: they read `latest`.
 // Listeners get every snapshot: the per-container history of a later issue hangs here.
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 import type { Logger } from 'pino'
 import { discover } from './cgroup/discover.js'
 import type { Hierarchy } from './cgroup/hierarchy.js'
@@ -10,6 +9,7 @@ import { CgroupGoneError, readCgroup, type ReadContext } from './cgroup/read.js'
 import { errorMessage, errorReason, type ErrorReason } from './errors.js'
 import { PseudoFileReader } from './fs.js'
 import type { CgroupSample, Scope, Snapshot } from './model.js'
+import { Slicer } from './slicer.js'
 
 export interface CycleStats {
   readonly durationSeconds: number
@@ -89,9 +89,8 @@ export class Collector {
 
   async #cycle(): Promise<Snapshot> {
     const { logger, scope, parent } = this.#opts
-    const sliceMs = this.#opts.sliceMs ?? 5
+    const slicer = new Slicer(this.#opts.sliceMs)
     const started = performance.now()
-    let sliceStart = started
     const pods: CgroupSample[] = []
     const containers: CgroupSample[] = []
     const discovered = { pod: 0, container: 0, cgroup: 0 }
@@ -120,10 +119,7 @@ export class Collector {
         // A cgroup that vanished mid-read is the normal churn of a node: skip it quietly.
         if (!(er instanceof CgroupGoneError)) fail(ref.id, errorReason(er), er, 'cannot read cgroup; skipped this cycle')
       }
-      if (performance.now() - sliceStart >= sliceMs) {
-        await yieldToEventLoop()
-        sliceStart = performance.now()
-      }
+      await slicer.maybeYield()
     }
     // Failures of cgroups that have since vanished are forgotten without a word.
     for (const key of this.#failing.keys()) if (!seenFailing.has(key)) this.#failing.delete(key)

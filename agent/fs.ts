@@ -3,7 +3,6 @@
 // cheapest way in (no promise per file, no allocation per read). Sizes reported by stat
 // are lies for these files, so we read until EOF instead.
 import { closeSync, openSync, readSync } from 'node:fs'
-import { errorCode } from './errors.js'
 
 const INITIAL_SIZE = 64 * 1024
 
@@ -35,15 +34,5 @@ export class PseudoFileReader {
   readText(path: string): string {
     const { buf, length } = this.readBytes(path)
     return buf.toString('latin1', 0, length)
-  }
-
-  /** Like readText, but a missing file is `undefined` (a normal state: older kernels lack it). */
-  readOptionalText(path: string): string | undefined {
-    try {
-      return this.readText(path)
-    } catch (er) {
-      if (errorCode(er) === 'ENOENT') return undefined
-      throw er
-    }
   }
 }

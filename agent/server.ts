@@ -5,8 +5,8 @@ import type { Logger } from 'pino'
 import type { SnapshotJson } from './api.js'
 
 export interface ServerDeps {
-  /** The full /metrics body: the agent's own metrics and the rendered cgroup table. */
-  readonly metrics: () => Promise<string>
+  /** The /metrics body in pieces: the agent's own metrics and the rendered cgroup table. */
+  readonly metrics: () => Promise<readonly (string | Buffer)[]>
   readonly metricsContentType: string
   readonly snapshot: () => SnapshotJson | undefined
   /** True once the first collection has finished. */
@@ -19,9 +19,13 @@ const INDEX = `<!doctype html><title>memlens</title><h1>memlens</h1><ul>
 <li><a href="/api/v1/snapshot">/api/v1/snapshot</a> the latest collection as JSON</li>
 <li><a href="/healthz">/healthz</a>, <a href="/readyz">/readyz</a></li></ul>\n`
 
-function send(res: ServerResponse, status: number, type: string, body: string): void {
-  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' })
-  res.end(res.req.method === 'HEAD' ? undefined : body)
+function send(res: ServerResponse, status: number, type: string, body: string | readonly (string | Buffer)[]): void {
+  const chunks = typeof body === 'string' ? [body] : body
+  let length = 0
+  for (const c of chunks) length += typeof c === 'string' ? Buffer.byteLength(c) : c.length
+  res.writeHead(status, { 'content-type': type, 'content-length': length, 'cache-control': 'no-store' })
+  if (res.req.method !== 'HEAD') for (const c of chunks) res.write(c)
+  res.end()
 }
 
 export function createServer(deps: ServerDeps): Server {

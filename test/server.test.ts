@@ -6,7 +6,7 @@ import { createServer } from '../agent/server.js'
 t.test('routes', async (t) => {
   let ready = false
   const server = createServer({
-    metrics: async () => 'm 1\n',
+    metrics: async () => ['m 1\n', Buffer.from('m 2\n')],
     metricsContentType: 'text/plain; version=0.0.4; charset=utf-8',
     snapshot: () => (ready ? { cgroupVersion: 'v2', scope: 'all', collectedAt: 'x', containers: [], pods: [] } : undefined),
     ready: () => ready,
@@ -26,7 +26,8 @@ t.test('routes', async (t) => {
   t.equal(snap.headers.get('content-type'), 'application/json')
   t.same(await snap.json(), { cgroupVersion: 'v2', scope: 'all', collectedAt: 'x', containers: [], pods: [] })
   const m = await fetch(`${base}/metrics?x=1`)
-  t.equal(await m.text(), 'm 1\n')
+  t.equal(await m.text(), 'm 1\nm 2\n', 'the pieces in order')
+  t.equal(m.headers.get('content-length'), '8')
   t.match(m.headers.get('content-type') ?? '', /version=0\.0\.4/)
   t.equal((await fetch(`${base}/nope`)).status, 404)
   const post = await fetch(`${base}/metrics`, { method: 'POST' })

@@ -4,31 +4,41 @@
 // `total` is cumulative microseconds. Kernel doc: Documentation/accounting/psi.rst.
 // cAdvisor maps some → container_pressure_memory_waiting_seconds_total, full → _stalled_.
 import { ParseError } from '../errors.js'
-import { parseInteger } from './parse-number.js'
+import { indexOf, lineText, parseInteger } from './parse-number.js'
 
 export interface PressureTotals {
   readonly someMicros?: number
   readonly fullMicros?: number
 }
 
-export function parsePressure(text: string, file: string): PressureTotals {
+const TOTAL = Buffer.from(' total=', 'latin1')
+
+function startsWith(data: Uint8Array, at: number, word: string): boolean {
+  for (let i = 0; i < word.length; i++) if (data[at + i] !== word.charCodeAt(i)) return false
+  return data[at + word.length] === 32
+}
+
+export function parsePressure(data: Uint8Array, length: number, file: string): PressureTotals {
   let someMicros: number | undefined
   let fullMicros: number | undefined
-  const lines = text.split('\n')
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] ?? ''
-    if (line === '') continue
-    const space = line.indexOf(' ')
-    const kind = space === -1 ? line : line.slice(0, space)
-    const at = line.indexOf(' total=')
-    const total = at === -1 ? undefined : parseInteger(line, at + 7)
-    if ((kind !== 'some' && kind !== 'full') || total === undefined) {
-      // A kind we do not know (a future kernel) is skipped; a known one must be well formed.
-      if (kind === 'some' || kind === 'full' || kind === '') throw new ParseError(file, i + 1, line, 'expected "some|full ... total=N"')
-      continue
+  let lineStart = 0
+  let lineNumber = 0
+  while (lineStart < length) {
+    const lineEnd = indexOf(data, 10, lineStart, length)
+    lineNumber++
+    const some = startsWith(data, lineStart, 'some')
+    const full = !some && startsWith(data, lineStart, 'full')
+    if (some || full) {
+      const at = Buffer.from(data.buffer, data.byteOffset + lineStart, lineEnd - lineStart).indexOf(TOTAL)
+      const total = at === -1 ? undefined : parseInteger(data, lineStart + at + TOTAL.length, lineEnd)
+      if (total === undefined) throw new ParseError(file, lineNumber, lineText(data, lineStart, lineEnd), 'expected "some|full ... total=N"')
+      if (some) someMicros = total
+      else fullMicros = total
+    } else if (lineEnd > lineStart && data[lineStart] === 32) {
+      throw new ParseError(file, lineNumber, lineText(data, lineStart, lineEnd), 'expected "some|full ... total=N"')
     }
-    if (kind === 'some') someMicros = total
-    else fullMicros = total
+    // Any other kind of line (a future kernel's) is skipped.
+    lineStart = lineEnd + 1
   }
   return { someMicros, fullMicros }
 }

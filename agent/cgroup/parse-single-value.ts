@@ -2,17 +2,17 @@
 //   memory.current: 7696384        memory.max: max        memory.limit_in_bytes: 9223372036854771712
 // Kernel doc: Documentation/admin-guide/cgroup-v2.rst "Format" (single value).
 import { ParseError } from '../errors.js'
-import { parseInteger } from './parse-number.js'
+import { lineText, parseInteger } from './parse-number.js'
 
 export const UNLIMITED = 'max'
 export type SingleValue = number | typeof UNLIMITED
 
-export function parseSingleValue(text: string, file: string): SingleValue {
-  let end = text.length
-  while (end > 0 && (text.charCodeAt(end - 1) === 10 || text.charCodeAt(end - 1) === 32)) end--
-  if (end === 3 && text.startsWith(UNLIMITED)) return UNLIMITED
-  const value = parseInteger(text, 0, end)
-  if (value === undefined) throw new ParseError(file, 1, text.slice(0, end), 'expected an integer or "max"')
+export function parseSingleValue(data: Uint8Array, length: number, file: string): SingleValue {
+  let end = length
+  while (end > 0 && (data[end - 1] === 10 || data[end - 1] === 32)) end--
+  if (end === 3 && data[0] === 109 /* m */ && data[1] === 97 /* a */ && data[2] === 120 /* x */) return UNLIMITED
+  const value = parseInteger(data, 0, end)
+  if (value === undefined) throw new ParseError(file, 1, lineText(data, 0, end), 'expected an integer or "max"')
   return value
 }
 

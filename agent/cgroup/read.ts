@@ -2,11 +2,11 @@
 // formulas of docs/metrics.md. Missing optional files (older kernels, swap accounting off,
 // PSI off) leave their values absent. A cgroup that vanished mid-read throws CgroupGoneError.
 import { existsSync } from 'node:fs'
-import { isGone } from '../errors.js'
+import { errorCode, isGone } from '../errors.js'
 import type { PseudoFileReader } from '../fs.js'
 import type { CgroupVersion, MemoryReading } from '../model.js'
-import { parseFlatKeyed, type FlatKeyed } from './parse-flat-keyed.js'
-import { parsePressure } from './parse-pressure.js'
+import { FlatKeys, parseFlatKeyed, type FlatKeyed } from './parse-flat-keyed.js'
+import { parsePressure, type PressureTotals } from './parse-pressure.js'
 import { limitOrUndefined, parseSingleValue, UNLIMITED } from './parse-single-value.js'
 
 export class CgroupGoneError extends Error {
@@ -39,7 +39,7 @@ export const FILES = {
   ],
 } as const satisfies Record<CgroupVersion, readonly string[]>
 
-const V1_STAT_KEYS = new Set([
+const V1_STAT_KEYS = new FlatKeys([
   'total_cache',
   'total_rss',
   'total_shmem',
@@ -50,11 +50,11 @@ const V1_STAT_KEYS = new Set([
   'total_inactive_file',
   'total_active_file',
   'total_unevictable',
-])
-const V1_OOM_KEYS = new Set(['oom_kill'])
+] as const)
+const V1_OOM_KEYS = new FlatKeys(['oom_kill'] as const)
 
 const V2_KERNEL_PARTS = ['kernel_stack', 'pagetables', 'percpu', 'sock', 'vmalloc', 'slab'] as const
-const V2_STAT_KEYS = new Set([
+const V2_STAT_KEYS = new FlatKeys([
   'anon',
   'file',
   'kernel',
@@ -68,8 +68,9 @@ const V2_STAT_KEYS = new Set([
   'unevictable',
   'slab_reclaimable',
   'slab_unreclaimable',
-])
-const V2_EVENT_KEYS = new Set(['max', 'high', 'oom', 'oom_kill'])
+] as const)
+const V2_EVENT_KEYS = new FlatKeys(['max', 'high', 'oom', 'oom_kill'] as const)
+type V2StatKey = (typeof V2_STAT_KEYS.keys)[number]
 
 /** What a cgroup reader needs: where the hierarchy is and a reusable file reader. */
 export interface ReadContext {
@@ -88,6 +89,7 @@ export function readCgroup(ctx: ReadContext, id: string): MemoryReading {
   }
 }
 
+/** One cgroup directory's files; each parse* reads a file and parses it before the next read. */
 class DirReader {
   /** Set when an optional file was missing: the cgroup may have vanished mid-read. */
   sawMissing = false
@@ -96,26 +98,48 @@ class DirReader {
     readonly dir: string,
   ) {}
 
-  text(name: string): string {
-    return this.reader.readText(`${this.dir}/${name}`)
+  #read(name: string, optional: boolean): { readonly buf: Buffer; readonly length: number } | undefined {
+    try {
+      return this.reader.readBytes(`${this.dir}/${name}`)
+    } catch (er) {
+      if (!optional || errorCode(er) !== 'ENOENT') throw er
+      this.sawMissing = true
+      return undefined
+    }
   }
 
-  optionalText(name: string): string | undefined {
-    const text = this.reader.readOptionalText(`${this.dir}/${name}`)
-    if (text === undefined) this.sawMissing = true
-    return text
+  /** A single-value file; `max` and a missing optional file are undefined. */
+  value(name: string, optional = false): number | undefined {
+    const r = this.#read(name, optional)
+    if (r === undefined) return undefined
+    const v = parseSingleValue(r.buf, r.length, name)
+    return v === UNLIMITED ? undefined : v
+  }
+
+  limit(name: string): number | undefined {
+    const r = this.#read(name, false)
+    return r === undefined ? undefined : limitOrUndefined(parseSingleValue(r.buf, r.length, name))
+  }
+
+  flat<K extends string>(name: string, keys: FlatKeys<K>): FlatKeyed<K> {
+    const r = this.reader.readBytes(`${this.dir}/${name}`)
+    return parseFlatKeyed(r.buf, r.length, name, keys)
+  }
+
+  optionalFlat<K extends string>(name: string, keys: FlatKeys<K>): FlatKeyed<K> | undefined {
+    const r = this.#read(name, true)
+    return r === undefined ? undefined : parseFlatKeyed(r.buf, r.length, name, keys)
+  }
+
+  pressure(name: string): PressureTotals | undefined {
+    const r = this.#read(name, true)
+    return r === undefined ? undefined : parsePressure(r.buf, r.length, name)
   }
 
   /** A missing optional file is normal, unless the whole cgroup is gone. */
   checkStillThere(): void {
     if (this.sawMissing && !existsSync(this.dir)) throw new CgroupGoneError(this.dir)
   }
-}
-
-function value(file: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined
-  const v = parseSingleValue(text, file)
-  return v === UNLIMITED ? undefined : v
 }
 
 function sumDefined(...values: (number | undefined)[]): number | undefined {
@@ -141,14 +165,13 @@ function capAt(value: number | undefined, cap: number | undefined): number | und
 
 function readV1(reader: PseudoFileReader, dir: string): MemoryReading {
   const d = new DirReader(reader, dir)
-  const usage = value('memory.usage_in_bytes', d.text('memory.usage_in_bytes'))
-  const limit = limitOrUndefined(parseSingleValue(d.text('memory.limit_in_bytes'), 'memory.limit_in_bytes'))
-  const stat = parseFlatKeyed(d.text('memory.stat'), 'memory.stat', V1_STAT_KEYS)
-  const peak = value('memory.max_usage_in_bytes', d.optionalText('memory.max_usage_in_bytes'))
-  const failcnt = value('memory.failcnt', d.optionalText('memory.failcnt'))
-  const oomText = d.optionalText('memory.oom_control')
-  const oom: FlatKeyed | undefined = oomText === undefined ? undefined : parseFlatKeyed(oomText, 'memory.oom_control', V1_OOM_KEYS)
-  const kernel = value('memory.kmem.usage_in_bytes', d.optionalText('memory.kmem.usage_in_bytes'))
+  const usage = d.value('memory.usage_in_bytes')
+  const limit = d.limit('memory.limit_in_bytes')
+  const stat = d.flat('memory.stat', V1_STAT_KEYS)
+  const peak = d.value('memory.max_usage_in_bytes', true)
+  const failcnt = d.value('memory.failcnt', true)
+  const oom = d.optionalFlat('memory.oom_control', V1_OOM_KEYS)
+  const kernel = d.value('memory.kmem.usage_in_bytes', true)
   d.checkStillThere()
 
   const inactiveFile = stat.get('total_inactive_file')
@@ -182,7 +205,7 @@ function readV1(reader: PseudoFileReader, dir: string): MemoryReading {
 }
 
 /** v2 `kernel` (5.18+), else the sum of its parts as the kernel documents them. */
-function v2Kernel(stat: FlatKeyed): number | undefined {
+function v2Kernel(stat: FlatKeyed<V2StatKey>): number | undefined {
   const kernel = stat.get('kernel')
   if (kernel !== undefined) return kernel
   let sum: number | undefined
@@ -196,15 +219,13 @@ function v2Kernel(stat: FlatKeyed): number | undefined {
 
 function readV2(reader: PseudoFileReader, dir: string): MemoryReading {
   const d = new DirReader(reader, dir)
-  const usage = value('memory.current', d.text('memory.current'))
-  const limit = limitOrUndefined(parseSingleValue(d.text('memory.max'), 'memory.max'))
-  const stat = parseFlatKeyed(d.text('memory.stat'), 'memory.stat', V2_STAT_KEYS)
-  const peak = value('memory.peak', d.optionalText('memory.peak'))
-  const eventsText = d.optionalText('memory.events')
-  const events = eventsText === undefined ? undefined : parseFlatKeyed(eventsText, 'memory.events', V2_EVENT_KEYS)
-  const swap = value('memory.swap.current', d.optionalText('memory.swap.current'))
-  const pressureText = d.optionalText('memory.pressure')
-  const pressure = pressureText === undefined ? undefined : parsePressure(pressureText, 'memory.pressure')
+  const usage = d.value('memory.current')
+  const limit = d.limit('memory.max')
+  const stat = d.flat('memory.stat', V2_STAT_KEYS)
+  const peak = d.value('memory.peak', true)
+  const events = d.optionalFlat('memory.events', V2_EVENT_KEYS)
+  const swap = d.value('memory.swap.current', true)
+  const pressure = d.pressure('memory.pressure')
   d.checkStillThere()
 
   const inactiveFile = stat.get('inactive_file')

@@ -1,9 +1,12 @@
 import t from 'tap'
 import { ParseError } from '../../agent/errors.js'
-import { parseFlatKeyed } from '../../agent/cgroup/parse-flat-keyed.js'
+import { FlatKeys, parseFlatKeyed } from '../../agent/cgroup/parse-flat-keyed.js'
 import { parseInteger } from '../../agent/cgroup/parse-number.js'
 import { parsePressure } from '../../agent/cgroup/parse-pressure.js'
 import { limitOrUndefined, parseSingleValue } from '../../agent/cgroup/parse-single-value.js'
+
+// The parsers work on the bytes as read; tests hand them kernel text as bytes.
+const b = (text: string): Buffer => Buffer.from(text, 'latin1')
 
 t.test('parseInteger', async (t) => {
   const cases: [string, number | undefined][] = [
@@ -18,23 +21,29 @@ t.test('parseInteger', async (t) => {
     ['1.5', undefined],
     [' 1', undefined],
   ]
-  for (const [text, want] of cases) t.equal(parseInteger(text), want, JSON.stringify(text))
-  t.equal(parseInteger('ab123cd', 2, 5), 123, 'slice of a longer string')
+  for (const [text, want] of cases) t.equal(parseInteger(b(text), 0, text.length), want, JSON.stringify(text))
+  t.equal(parseInteger(b('ab123cd'), 2, 5), 123, 'slice of a longer buffer')
 })
 
 t.test('parseFlatKeyed', async (t) => {
-  const wanted = new Set(['total_dirty', 'total_rss', 'oom_kill'])
-  const got = parseFlatKeyed('cache 93425664\ntotal_rss 0\ntotal_dirty 22020096\nnew_kernel_key something\n', 'memory.stat', wanted)
-  t.same([...got], [['total_rss', 0], ['total_dirty', 22020096]], 'only wanted keys, unknown keys skipped even when odd')
-  t.same([...parseFlatKeyed('total_dirty 5', 'f', wanted)], [['total_dirty', 5]], 'no trailing newline')
-  t.same([...parseFlatKeyed('', 'f', wanted)], [], 'empty file')
-  t.same([...parseFlatKeyed('\n\ntotal_rss 1\n\n', 'f', wanted)], [['total_rss', 1]], 'blank lines')
-  t.equal(parseFlatKeyed('total_rss 18446744073709551615\n', 'f', wanted).get('total_rss'), 18446744073709551615, 'huge value')
+  const wanted = new FlatKeys(['total_dirty', 'total_rss', 'oom_kill'] as const)
+  const parse = (text: string) => parseFlatKeyed(b(text), text.length, 'memory.stat', wanted)
+  const got = parse('cache 93425664\ntotal_rss 0\ntotal_dirty 22020096\nnew_kernel_key something\n')
+  t.same(got.entries(), [['total_dirty', 22020096], ['total_rss', 0]], 'only wanted keys, unknown keys skipped even when odd')
+  t.equal(got.get('oom_kill'), undefined, 'a key the kernel did not print is absent, not 0')
+  t.same(parse('total_dirty 5').entries(), [['total_dirty', 5]], 'no trailing newline')
+  t.same(parse('').entries(), [], 'empty file')
+  t.same(parse('\n\ntotal_rss 1\n\n').entries(), [['total_rss', 1]], 'blank lines')
+  t.equal(parse('total_rss 18446744073709551615\n').get('total_rss'), 18446744073709551615, 'huge value')
+  t.same(parse('total_rs 1\ntotal_rssx 2\nTotal_rss 3\n').entries(), [], 'near-miss keys are not ours')
+  const buf = Buffer.alloc(64, 0x78)
+  b('total_rss 42\n').copy(buf)
+  t.equal(parseFlatKeyed(buf, 13, 'f', wanted).get('total_rss'), 42, 'only the bytes read count, not the rest of the buffer')
 
   const bad = (text: string, line: number, re: RegExp): void => {
     let caught: unknown
     try {
-      parseFlatKeyed(text, 'memory.stat', wanted)
+      parse(text)
     } catch (er) {
       caught = er
     }
@@ -45,20 +54,24 @@ t.test('parseFlatKeyed', async (t) => {
     t.match(caught.message, re)
   }
   bad('total_rss 1\ngarbage\n', 2, /memory\.stat:2: expected "key value": "garbage"/)
-  bad('total_dirty 12x\n', 1, /value of total_dirty is not an integer/)
+  bad('total_dirty 12x\n', 1, /value of total_dirty is not an integer: "total_dirty 12x"/)
   bad('total_dirty \n', 1, /not an integer/)
   bad('total_rss 1\ntotal_di', 2, /expected "key value"/)
   bad(' 5\n', 1, /expected "key value"/)
+  t.throws(() => new FlatKeys(['Aa', 'BB']), /collides/, 'colliding keys are caught when compiled')
 })
 
 t.test('parseSingleValue', async (t) => {
-  t.equal(parseSingleValue('7696384\n', 'memory.current'), 7696384)
-  t.equal(parseSingleValue('max\n', 'memory.max'), 'max')
-  t.equal(parseSingleValue('max', 'memory.max'), 'max')
-  t.equal(parseSingleValue('0\n', 'memory.max'), 0)
-  t.throws(() => parseSingleValue('', 'memory.max'), /memory\.max:1: expected an integer or "max"/)
-  t.throws(() => parseSingleValue('maximum\n', 'memory.max'), ParseError)
-  t.throws(() => parseSingleValue('12 34\n', 'memory.max'), ParseError)
+  const parse = (text: string, file = 'memory.max') => parseSingleValue(b(text), text.length, file)
+  t.equal(parse('7696384\n', 'memory.current'), 7696384)
+  t.equal(parse('max\n'), 'max')
+  t.equal(parse('max'), 'max')
+  t.equal(parse('0\n'), 0)
+  t.equal(parse('18446744073709551615\n'), 18446744073709551615, 'huge value')
+  t.throws(() => parse(''), /memory\.max:1: expected an integer or "max"/)
+  t.throws(() => parse('maximum\n'), ParseError)
+  t.throws(() => parse('ma\n'), ParseError)
+  t.throws(() => parse('12 34\n'), ParseError)
   t.equal(limitOrUndefined('max'), undefined, 'v2 max is no limit')
   t.equal(limitOrUndefined(9223372036854771712), undefined, 'v1 PAGE_COUNTER_MAX is no limit')
   t.equal(limitOrUndefined(2 ** 62), undefined)
@@ -67,11 +80,13 @@ t.test('parseSingleValue', async (t) => {
 })
 
 t.test('parsePressure', async (t) => {
+  const parse = (text: string) => parsePressure(b(text), text.length, 'memory.pressure')
   const text = 'some avg10=0.24 avg60=0.06 avg300=0.01 total=73667\nfull avg10=0.24 avg60=0.06 avg300=0.01 total=73600\n'
-  t.same(parsePressure(text, 'memory.pressure'), { someMicros: 73667, fullMicros: 73600 })
-  t.same(parsePressure('some avg10=0.00 avg60=0.00 avg300=0.00 total=5\n', 'p'), { someMicros: 5, fullMicros: undefined }, 'no full line')
-  t.same(parsePressure(text + 'future avg10=1 total=9\nodd\n', 'p'), { someMicros: 73667, fullMicros: 73600 }, 'unknown kinds skipped')
-  t.throws(() => parsePressure('some avg10=0.00 avg60=0.00\n', 'memory.pressure'), /memory\.pressure:1: expected/)
-  t.throws(() => parsePressure('full total=x\n', 'memory.pressure'), ParseError)
-  t.throws(() => parsePressure(' total=1\n', 'memory.pressure'), ParseError)
+  t.same(parse(text), { someMicros: 73667, fullMicros: 73600 })
+  t.same(parse('some avg10=0.00 avg60=0.00 avg300=0.00 total=5\n'), { someMicros: 5, fullMicros: undefined }, 'no full line')
+  t.same(parse(text + 'future avg10=1 total=9\nodd\n'), { someMicros: 73667, fullMicros: 73600 }, 'unknown kinds skipped')
+  t.same(parse('somewhere total=1\n'), { someMicros: undefined, fullMicros: undefined }, 'a longer word is not "some"')
+  t.throws(() => parse('some avg10=0.00 avg60=0.00\n'), /memory\.pressure:1: expected/)
+  t.throws(() => parse('full total=x\n'), ParseError)
+  t.throws(() => parse(' total=1\n'), ParseError)
 })

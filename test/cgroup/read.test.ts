@@ -109,10 +109,10 @@ t.test('a cgroup whose directory vanishes while optional files are read is gone,
   const root = t.testdir({})
   cpSync(`${captures}/cgroup-v2-linux-6.18-idle`, `${root}/c`, { recursive: true })
   const reader = new PseudoFileReader()
-  const realOptional = reader.readOptionalText.bind(reader)
-  reader.readOptionalText = (path: string) => {
+  const realRead = reader.readBytes.bind(reader)
+  reader.readBytes = (path: string) => {
     if (path.endsWith('memory.peak')) rmSync(`${root}/c`, { recursive: true })
-    return realOptional(path)
+    return realRead(path)
   }
   t.throws(() => readCgroup({ root, version: 'v2', reader }, '/c'), CgroupGoneError)
 })
