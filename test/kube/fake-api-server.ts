@@ -1,0 +1,357 @@
+// A local HTTP server speaking the API server's list/watch protocol for pods, with fault
+// injection. Not a mock of the client: the real @kubernetes/client-node talks to it.
+//
+// GET /api/v1/pods?fieldSelector=spec.nodeName=X      → PodList with metadata.resourceVersion
+// GET /api/v1/pods?watch=true&resourceVersion=N&...   → 200, chunked, one JSON watch event per
+//   line: ADDED/MODIFIED/DELETED replayed from N then live, BOOKMARK when allowWatchBookmarks,
+//   ERROR with a 410 Status when N is older than the compacted history; ends after timeoutSeconds.
+import http from 'node:http'
+import type { Socket } from 'node:net'
+import { field, isObject, stringField } from '../../agent/kube/guards.js'
+
+export type Json = Record<string, unknown>
+
+export interface RecordedRequest {
+  readonly path: string
+  readonly query: URLSearchParams
+  readonly watch: boolean
+}
+
+/** A one-shot answer to the next list or watch request instead of the normal one. */
+export type Fault =
+  /** An error Status with this code, or with 200 this body verbatim. */
+  | { readonly status: number; readonly message?: string; readonly body?: Json }
+  /** Accept the request and never answer it. */
+  | 'hang'
+  /** Reset the connection without an answer. */
+  | 'reset'
+
+interface Watcher {
+  readonly res: http.ServerResponse
+  readonly node: string | undefined
+  readonly bookmarks: boolean
+}
+
+interface Event {
+  readonly rv: number
+  readonly type: 'ADDED' | 'MODIFIED' | 'DELETED'
+  readonly object: Json
+}
+
+function status(code: number, reason: string, message: string): Json {
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code }
+}
+
+const REASONS: Readonly<Record<number, string>> = {
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  410: 'Expired',
+  500: 'InternalError',
+}
+
+function nodeOf(pod: Json): string | undefined {
+  return stringField(field(pod, 'spec'), 'nodeName')
+}
+
+function keyOf(pod: Json): string {
+  const meta = field(pod, 'metadata')
+  return `${stringField(meta, 'namespace')}/${stringField(meta, 'name')}`
+}
+
+function portOf(server: http.Server): number {
+  const address = server.address()
+  if (address === null || typeof address === 'string') throw new Error('not listening on TCP')
+  return address.port
+}
+
+export class FakeApiServer {
+  readonly requests: RecordedRequest[] = []
+  /** Appended verbatim to every list response: for objects the store could not hold. */
+  readonly extraListItems: Json[] = []
+  private readonly server: http.Server
+  private readonly sockets = new Set<Socket>()
+  private readonly watchers = new Set<Watcher>()
+  private readonly pods = new Map<string, Json>()
+  private readonly history: Event[] = []
+  private readonly faults: { list: Fault[]; watch: Fault[] } = { list: [], watch: [] }
+  private rv = 1000
+  private compactedRv = 0
+  private denied: 401 | 403 | undefined
+  private port = 0
+
+  constructor() {
+    this.server = http.createServer((req, res) => this.handle(req, res))
+    this.server.on('connection', (socket) => {
+      this.sockets.add(socket)
+      socket.on('close', () => this.sockets.delete(socket))
+    })
+  }
+
+  /** A port nothing listens on (yet): for "API server down at start". */
+  static async freePort(): Promise<number> {
+    const probe = http.createServer()
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
+    const port = portOf(probe)
+    await new Promise<void>((resolve) => probe.close(() => resolve()))
+    return port
+  }
+
+  static async start(): Promise<FakeApiServer> {
+    const server = new FakeApiServer()
+    await server.listen(0)
+    return server
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`
+  }
+
+  get openWatches(): number {
+    return this.watchers.size
+  }
+
+  async listen(port: number): Promise<void> {
+    await new Promise<void>((resolve) => this.server.listen(port, '127.0.0.1', resolve))
+    this.port = portOf(this.server)
+  }
+
+  async close(): Promise<void> {
+    for (const w of this.watchers) w.res.destroy()
+    this.watchers.clear()
+    for (const s of this.sockets) s.destroy()
+    if (!this.server.listening) return
+    await new Promise<void>((resolve) => this.server.close(() => resolve()))
+  }
+
+  // ---- state -------------------------------------------------------------------------------
+
+  get resourceVersion(): number {
+    return this.rv
+  }
+
+  add(pod: Json): void {
+    this.record('ADDED', pod)
+  }
+
+  modify(pod: Json): void {
+    this.record('MODIFIED', pod)
+  }
+
+  remove(pod: Json): void {
+    this.record('DELETED', pod)
+  }
+
+  /** Changes the store without any watcher seeing it: as if it happened while disconnected. */
+  addSilently(pod: Json): void {
+    this.record('ADDED', pod, false)
+  }
+
+  removeSilently(pod: Json): void {
+    this.record('DELETED', pod, false)
+  }
+
+  bookmark(): void {
+    const object = { kind: 'Pod', apiVersion: 'v1', metadata: { resourceVersion: String(this.rv) } }
+    for (const w of this.watchers) if (w.bookmarks) this.send(w, 'BOOKMARK', object)
+  }
+
+  /** Forgets history up to now: watches from an older resourceVersion get 410. */
+  compact(): void {
+    this.compactedRv = this.rv
+    this.history.length = 0
+  }
+
+  // ---- faults ------------------------------------------------------------------------------
+
+  failNext(kind: 'list' | 'watch', ...faults: Fault[]): void {
+    this.faults[kind].push(...faults)
+  }
+
+  /** Answers every request with 401 or 403 until called with undefined. */
+  deny(code: 401 | 403 | undefined): void {
+    this.denied = code
+  }
+
+  /** Sends an ERROR event with a 410 Status to every open watch and ends it, as etcd compaction does. */
+  expireWatches(): void {
+    this.compact()
+    for (const w of this.watchers) {
+      this.send(w, 'ERROR', status(410, 'Expired', 'too old resource version'))
+      w.res.end()
+    }
+    this.watchers.clear()
+  }
+
+  /** Sends an ERROR event with another status and ends the watch. */
+  errorWatches(code: number): void {
+    for (const w of this.watchers) {
+      this.send(w, 'ERROR', status(code, REASONS[code] ?? 'Unknown', `injected error ${code}`))
+      w.res.end()
+    }
+    this.watchers.clear()
+  }
+
+  /** Ends every watch cleanly, as the API server does at timeoutSeconds. */
+  endWatches(): void {
+    for (const w of this.watchers) w.res.end()
+    this.watchers.clear()
+  }
+
+  /** Kills the connections of every open watch mid-stream. */
+  dropWatches(): void {
+    for (const w of this.watchers) w.res.socket?.destroy()
+    this.watchers.clear()
+  }
+
+  /** Writes a line that is not a watch event to every open watch. */
+  sendRaw(line: string): void {
+    for (const w of this.watchers) w.res.write(line + '\n')
+  }
+
+  // ---- protocol ----------------------------------------------------------------------------
+
+  private record(type: Event['type'], pod: Json, notify = true): void {
+    this.rv++
+    const meta = { ...(isObject(pod.metadata) ? pod.metadata : {}), resourceVersion: String(this.rv) }
+    const object = { kind: 'Pod', apiVersion: 'v1', ...pod, metadata: meta }
+    if (type === 'DELETED') this.pods.delete(keyOf(object))
+    else this.pods.set(keyOf(object), object)
+    const event = { rv: this.rv, type, object }
+    this.history.push(event)
+    if (!notify) return
+    for (const w of this.watchers) if (this.matches(w.node, object)) this.send(w, type, object)
+  }
+
+  private matches(node: string | undefined, pod: Json): boolean {
+    return node === undefined || nodeOf(pod) === node
+  }
+
+  private send(w: Watcher, type: string, object: Json): void {
+    w.res.write(JSON.stringify({ type, object }) + '\n')
+  }
+
+  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const url = new URL(req.url ?? '/', 'http://fake')
+    const watch = url.searchParams.get('watch') === 'true'
+    this.requests.push({ path: url.pathname, query: url.searchParams, watch })
+
+    const reply = (code: number, body: Json): void => {
+      res.writeHead(code, { 'content-type': 'application/json' })
+      res.end(JSON.stringify(body))
+    }
+    if (req.method !== 'GET' || url.pathname !== '/api/v1/pods') {
+      reply(404, status(404, 'NotFound', `the server could not find ${url.pathname}`))
+      return
+    }
+    const verb = watch ? 'watch' : 'list'
+    if (this.denied === 401) {
+      reply(401, status(401, 'Unauthorized', 'Unauthorized'))
+      return
+    }
+    if (this.denied === 403) {
+      const message = `pods is forbidden: User "system:serviceaccount:memlens:memlens" cannot ${verb} resource "pods" in API group "" at the cluster scope`
+      reply(403, status(403, 'Forbidden', message))
+      return
+    }
+    const fault = this.faults[verb].shift()
+    if (fault === 'hang') return
+    if (fault === 'reset') {
+      req.socket.destroy()
+      return
+    }
+    if (fault !== undefined) {
+      if (fault.body !== undefined) {
+        reply(fault.status, fault.body)
+        return
+      }
+      reply(fault.status, status(fault.status, REASONS[fault.status] ?? 'Unknown', fault.message ?? `injected ${fault.status}`))
+      return
+    }
+
+    const selector = url.searchParams.get('fieldSelector') ?? ''
+    let node: string | undefined
+    if (selector !== '') {
+      const m = /^spec\.nodeName=(.*)$/.exec(selector)
+      if (m === null) {
+        reply(400, status(400, 'BadRequest', `field label not supported: ${selector}`))
+        return
+      }
+      node = m[1]
+    }
+
+    if (!watch) {
+      const items = [...[...this.pods.values()].filter((p) => this.matches(node, p)), ...this.extraListItems]
+      reply(200, { kind: 'PodList', apiVersion: 'v1', metadata: { resourceVersion: String(this.rv) }, items })
+      return
+    }
+
+    res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' })
+    res.flushHeaders()
+    const w: Watcher = { res, node, bookmarks: url.searchParams.get('allowWatchBookmarks') === 'true' }
+    const from = url.searchParams.get('resourceVersion') ?? ''
+    if (from === '' || from === '0') {
+      for (const p of this.pods.values()) if (this.matches(node, p)) this.send(w, 'ADDED', p)
+    } else if (Number(from) < this.compactedRv) {
+      this.send(w, 'ERROR', status(410, 'Expired', `too old resource version: ${from} (${this.compactedRv})`))
+      res.end()
+      return
+    } else {
+      for (const e of this.history) if (e.rv > Number(from) && this.matches(node, e.object)) this.send(w, e.type, e.object)
+    }
+    this.watchers.add(w)
+    res.on('close', () => this.watchers.delete(w))
+    const timeoutSeconds = Number(url.searchParams.get('timeoutSeconds') ?? '0')
+    if (timeoutSeconds > 0) {
+      const timer = setTimeout(() => {
+        this.watchers.delete(w)
+        res.end()
+      }, timeoutSeconds * 1000)
+      timer.unref()
+      res.on('close', () => clearTimeout(timer))
+    }
+  }
+}
+
+// ---- pods ----------------------------------------------------------------------------------
+
+export interface TestContainer {
+  readonly name: string
+  /** Without runtime prefix; absent until "started". */
+  readonly id?: string
+  readonly image?: string
+  readonly memory?: string
+}
+
+export interface TestPod {
+  readonly uid: string
+  readonly name: string
+  readonly namespace?: string
+  readonly node?: string
+  readonly qos?: string
+  readonly containers: readonly TestContainer[]
+  readonly annotations?: Readonly<Record<string, string>>
+}
+
+/** A Pod as the API serves it, with only the fields memlens reads filled in. */
+export function pod(p: TestPod): Json {
+  return {
+    metadata: { uid: p.uid, name: p.name, namespace: p.namespace ?? 'default', ...(p.annotations ? { annotations: p.annotations } : {}) },
+    spec: {
+      nodeName: p.node ?? 'node-a',
+      containers: p.containers.map((c) => ({
+        name: c.name,
+        image: c.image ?? `registry.example/${c.name}:1`,
+        ...(c.memory ? { resources: { requests: { memory: c.memory } } } : {}),
+      })),
+    },
+    status: {
+      phase: 'Running',
+      qosClass: p.qos ?? 'Burstable',
+      containerStatuses: p.containers.map((c) => ({
+        name: c.name,
+        image: c.image ?? `registry.example/${c.name}:1`,
+        ...(c.id ? { containerID: `containerd://${c.id}` } : {}),
+      })),
+    },
+  }
+}
