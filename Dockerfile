@@ -42,5 +42,5 @@ COPY --from=build /src/dist/agent ./dist/agent
 # code. manifests/base/daemonset.yaml runs the pod with the same uid.
 USER 65534:65534
 EXPOSE 9597
-ENTRYPOINT ["node", "/app/dist/agent/main.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=4", "/app/dist/agent/main.js"]
 CMD ["serve", "--listen", "0.0.0.0:9597"]

@@ -10,10 +10,10 @@ import { Collector } from './collector.js'
 import { DEFAULTS, type Config } from './config.js'
 import { noMetadata, type MetadataSource } from './kube/types.js'
 import { SnapshotRenderer } from './metrics/exposition.js'
+import { metricsText, publish, type PublishedMetrics } from './metrics/publish.js'
 import { createSelfMetrics, type SelfMetrics } from './metrics/self.js'
 import type { Scope, Snapshot } from './model.js'
 import { createServer } from './server.js'
-import { Slicer } from './slicer.js'
 import { VERSION } from './version.js'
 
 /** Metadata that may hold resources (a watch) to release on stop. */
@@ -56,19 +56,24 @@ export function createAgent(config: Config, deps: AgentDeps): Agent {
   })
   const metadata: AgentMetadata = deps.metadata?.(self) ?? noMetadata
   const collector = new Collector({ hierarchy, scope, parent: config.cgroupParent, logger })
-  // The per-cgroup table is rendered once per cycle, in slices, into a Buffer that every
-  // scrape until the next cycle sends as it is.
+  // The whole /metrics body is rendered once per cycle, family by family, into a gzip
+  // buffer that every scrape until the next cycle sends as it is (see metrics/publish.ts).
   const renderer = new SnapshotRenderer()
-  const slicer = new Slicer()
-  let rendered: Buffer | undefined
+  let published: PublishedMetrics | undefined
   let pending: Snapshot | undefined
   let rendering: Promise<void> | undefined
   const renderPending = async (): Promise<void> => {
-    for (let snap = pending; snap !== undefined; snap = pending) {
-      pending = undefined
-      rendered = await slicer.run(renderer.steps(snap, { disabled: config.disabledMetrics, metadata }))
+    try {
+      for (let snap = pending; snap !== undefined; snap = pending) {
+        pending = undefined
+        const own = await self.registry.metrics()
+        published = await publish(own.endsWith('\n') ? own : `${own}\n`, renderer.steps(snap, { disabled: config.disabledMetrics, metadata }))
+      }
+    } catch (er) {
+      logger.error({ err: er }, 'rendering /metrics failed; serving the previous cycle')
+    } finally {
+      rendering = undefined
     }
-    rendering = undefined
   }
   collector.onSnapshot((snap, stats) => {
     self.observeCycle(stats, snap.collectedAtMs)
@@ -76,23 +81,19 @@ export function createAgent(config: Config, deps: AgentDeps): Agent {
     rendering ??= renderPending()
   })
 
-  const metricsChunks = async (): Promise<(string | Buffer)[]> => {
-    const own = await self.registry.metrics()
-    return [own.endsWith('\n') || own === '' ? own : `${own}\n`, rendered ?? Buffer.alloc(0)]
-  }
   const metrics = async (): Promise<string> => {
     await rendering
-    return (await metricsChunks()).map((c) => c.toString()).join('')
+    return published === undefined ? '' : metricsText(published)
   }
   const snapshot = (): SnapshotJson | undefined => {
     const latest = collector.latest
     return latest === undefined ? undefined : snapshotJson(latest, metadata)
   }
   const server = createServer({
-    metrics: metricsChunks,
+    metrics: () => published,
     metricsContentType: self.registry.contentType,
     snapshot,
-    ready: () => rendered !== undefined,
+    ready: () => published !== undefined,
     logger,
   })
 

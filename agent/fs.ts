@@ -9,7 +9,12 @@ const INITIAL_SIZE = 64 * 1024
 export class PseudoFileReader {
   #buf: Buffer = Buffer.allocUnsafe(INITIAL_SIZE)
 
-  /** Reads the whole file; returns the buffer and the byte count. Valid until the next read. */
+  /**
+   * Reads the whole file; returns the buffer and the byte count, valid until the next read.
+   * A read that returns less than asked for is the end of the file (seq_file, which backs
+   * cgroupfs and procfs, fills the buffer unless it has no more), so a small file costs
+   * open, one read and close: no second read to see 0 bytes.
+   */
   readBytes(path: string): { readonly buf: Buffer; readonly length: number } {
     const fd = openSync(path, 'r')
     try {
@@ -20,11 +25,11 @@ export class PseudoFileReader {
           this.#buf.copy(bigger, 0, 0, length)
           this.#buf = bigger
         }
-        const n = readSync(fd, this.#buf, length, this.#buf.length - length, null)
-        if (n === 0) break
+        const asked = this.#buf.length - length
+        const n = readSync(fd, this.#buf, length, asked, null)
         length += n
+        if (n < asked) return { buf: this.#buf, length }
       }
-      return { buf: this.#buf, length }
     } finally {
       closeSync(fd)
     }

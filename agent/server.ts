@@ -3,10 +3,11 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { Logger } from 'pino'
 import type { SnapshotJson } from './api.js'
+import { acceptsGzip, sendDecompressed, type PublishedMetrics } from './metrics/publish.js'
 
 export interface ServerDeps {
-  /** The /metrics body in pieces: the agent's own metrics and the rendered cgroup table. */
-  readonly metrics: () => Promise<readonly (string | Buffer)[]>
+  /** The latest /metrics body, gzip-compressed; undefined before the first collection. */
+  readonly metrics: () => PublishedMetrics | undefined
   readonly metricsContentType: string
   readonly snapshot: () => SnapshotJson | undefined
   /** True once the first collection has finished. */
@@ -19,13 +20,26 @@ const INDEX = `<!doctype html><title>memlens</title><h1>memlens</h1><ul>
 <li><a href="/api/v1/snapshot">/api/v1/snapshot</a> the latest collection as JSON</li>
 <li><a href="/healthz">/healthz</a>, <a href="/readyz">/readyz</a></li></ul>\n`
 
-function send(res: ServerResponse, status: number, type: string, body: string | readonly (string | Buffer)[]): void {
-  const chunks = typeof body === 'string' ? [body] : body
-  let length = 0
-  for (const c of chunks) length += typeof c === 'string' ? Buffer.byteLength(c) : c.length
-  res.writeHead(status, { 'content-type': type, 'content-length': length, 'cache-control': 'no-store' })
-  if (res.req.method !== 'HEAD') for (const c of chunks) res.write(c)
-  res.end()
+function send(res: ServerResponse, status: number, type: string, body: string): void {
+  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' })
+  res.end(res.req.method === 'HEAD' ? undefined : body)
+}
+
+async function sendMetrics(req: IncomingMessage, res: ServerResponse, deps: ServerDeps): Promise<void> {
+  const metrics = deps.metrics()
+  if (metrics === undefined) {
+    send(res, 503, 'text/plain', 'waiting for the first collection\n')
+    return
+  }
+  const headers = { 'content-type': deps.metricsContentType, 'cache-control': 'no-store', vary: 'accept-encoding' }
+  if (acceptsGzip(req.headers['accept-encoding'])) {
+    res.writeHead(200, { ...headers, 'content-encoding': 'gzip', 'content-length': metrics.gzipped.length })
+    res.end(req.method === 'HEAD' ? undefined : metrics.gzipped)
+    return
+  }
+  res.writeHead(200, { ...headers, 'content-length': metrics.textBytes })
+  if (req.method === 'HEAD') res.end()
+  else await sendDecompressed(metrics, res)
 }
 
 export function createServer(deps: ServerDeps): Server {
@@ -38,7 +52,7 @@ export function createServer(deps: ServerDeps): Server {
     }
     switch (path) {
       case '/metrics':
-        send(res, 200, deps.metricsContentType, await deps.metrics())
+        await sendMetrics(req, res, deps)
         return
       case '/healthz':
         send(res, 200, 'text/plain', 'ok\n')

@@ -3,7 +3,7 @@
 // answered while a cycle reads thousands of cgroups or renders tens of thousands of series.
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 
-export const DEFAULT_SLICE_MS = 5
+export const DEFAULT_SLICE_MS = 2
 
 export class Slicer {
   #sliceStart = performance.now()

@@ -62,8 +62,10 @@ export class ByteWriter {
     this.text(Number.isFinite(value) ? String(value) : Number.isNaN(value) ? 'NaN' : value > 0 ? '+Inf' : '-Inf')
   }
 
-  /** A copy of what was written: the writer's own buffer is reused by the next render. */
-  toBuffer(): Buffer {
-    return Buffer.from(this.#buf.subarray(0, this.#len))
+  /** What was written since the last take, as a view valid until the next write; resets. */
+  take(): Buffer {
+    const view = this.#buf.subarray(0, this.#len)
+    this.#len = 0
+    return view
   }
 }

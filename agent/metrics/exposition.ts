@@ -46,15 +46,16 @@ export class SnapshotRenderer {
 
   /** Renders at once (tests, `snapshot`); the agent drives steps() in slices instead. */
   render(snapshot: Snapshot, opts: RenderOptions): Buffer {
-    const it = this.steps(snapshot, opts)
-    for (;;) {
-      const r = it.next()
-      if (r.done === true) return r.value
-    }
+    const chunks: Buffer[] = []
+    for (const chunk of this.steps(snapshot, opts)) chunks.push(Buffer.from(chunk))
+    return Buffer.concat(chunks)
   }
 
-  /** Renders in steps; the iterator yields between families (for time slicing). */
-  *steps(snapshot: Snapshot, opts: RenderOptions): Generator<void, Buffer, undefined> {
+  /**
+   * Renders in steps: yields the text of each family (or group of families) as a view of
+   * the writer's buffer, valid until the next step. The caller copies or consumes it.
+   */
+  *steps(snapshot: Snapshot, opts: RenderOptions): Generator<Buffer, void, undefined> {
     const { disabled, metadata } = opts
     const w = this.#writer
     w.reset()
@@ -68,8 +69,10 @@ export class SnapshotRenderer {
       const sets = this.#labelSets('pod', snapshot.pods, podNames)
       yield* this.#level(POD_NAMES, snapshot.pods, sets, disabled)
     }
-    if (!disabled.has('kubernetes')) renderKubernetes(w, snapshot, containerNames, metadata)
-    return w.toBuffer()
+    if (!disabled.has('kubernetes')) {
+      renderKubernetes(w, snapshot, containerNames, metadata)
+      yield w.take()
+    }
   }
 
   #labelSets(level: 'container' | 'pod', samples: readonly CgroupSample[], names: readonly KubeNames[]): Buffer[] {
@@ -89,13 +92,13 @@ export class SnapshotRenderer {
     return out
   }
 
-  *#level(names: readonly Buffer[], samples: readonly CgroupSample[], sets: readonly Buffer[], disabled: ReadonlySet<MetricGroup>): Generator<void, void, undefined> {
+  *#level(names: readonly Buffer[], samples: readonly CgroupSample[], sets: readonly Buffer[], disabled: ReadonlySet<MetricGroup>): Generator<Buffer, void, undefined> {
     for (let f = 0; f < CGROUP_FAMILIES.length; f++) {
       const family = CGROUP_FAMILIES[f]
       const name = names[f]
       if (family === undefined || name === undefined || disabled.has(family.group)) continue
       renderFamily(this.#writer, name, family, samples, sets)
-      yield
+      yield this.#writer.take()
     }
   }
 }

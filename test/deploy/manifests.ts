@@ -104,10 +104,11 @@ export function readPackage(): {
   readonly version: string
   readonly license: string
   readonly bin: Readonly<Record<string, unknown>>
+  readonly scripts: Readonly<Record<string, unknown>>
 } {
   const pkg: unknown = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'))
   if (!isRecord(pkg) || typeof pkg.version !== 'string' || typeof pkg.license !== 'string') {
     throw new Error('package.json has no version or license')
   }
-  return { version: pkg.version, license: pkg.license, bin: isRecord(pkg.bin) ? pkg.bin : {} }
+  return { version: pkg.version, license: pkg.license, bin: isRecord(pkg.bin) ? pkg.bin : {}, scripts: isRecord(pkg.scripts) ? pkg.scripts : {} }
 }
