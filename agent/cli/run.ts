@@ -2,7 +2,8 @@
 // tests run the real commands in-process.
 import type { Logger } from 'pino'
 import { createAgent, type AgentDeps, type AgentMetadata } from '../agent.js'
-import { helpText, parseConfig, type Config } from '../config.js'
+import { ConfigError, helpText, parseConfig, type Config } from '../config.js'
+import { errorMessage } from '../errors.js'
 import { createLogger } from '../logger.js'
 import type { SelfMetrics } from '../metrics/self.js'
 import { renderTable } from './table.js'
@@ -27,7 +28,13 @@ async function metadataFactory(config: Config, logger: Logger): Promise<AgentDep
   const nodeName = config.nodeName
   if (nodeName === undefined) return undefined
   const { startPodMetadata, loadKubeConfig } = await import('../kube/metadata.js')
-  const kubeConfig = loadKubeConfig({ kubeconfigPath: config.kubeconfig })
+  let kubeConfig: ReturnType<typeof loadKubeConfig>
+  try {
+    kubeConfig = loadKubeConfig({ kubeconfigPath: config.kubeconfig })
+  } catch (er) {
+    // Asked for pod names with no way to reach the API server: a setup error, like a bad flag.
+    throw new ConfigError(`--node-name ${nodeName}: no Kubernetes credentials: ${errorMessage(er)} (give --kubeconfig, or drop --node-name)`)
+  }
   return (self: SelfMetrics): AgentMetadata => startPodMetadata({ kubeConfig, nodeName, registry: self.registry, logger })
 }
 
