@@ -1,6 +1,6 @@
 // Long synchronous work in slices: call maybeYield() between small steps and the event loop
 // gets a turn whenever the current slice has run for sliceMs. Keeps /healthz and scrapes
-// answered while a cycle reads thousands of cgroups or renders tens of thousands of series.
+// answered while a cycle reads thousands of cgroups.
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 
 export const DEFAULT_SLICE_MS = 2
@@ -13,14 +13,5 @@ export class Slicer {
     if (performance.now() - this.#sliceStart < this.sliceMs) return
     await yieldToEventLoop()
     this.#sliceStart = performance.now()
-  }
-
-  /** Drives a generator that yields between steps, giving the event loop turns as needed. */
-  async run<T>(steps: Generator<void, T, undefined>): Promise<T> {
-    for (;;) {
-      const r = steps.next()
-      if (r.done === true) return r.value
-      await this.maybeYield()
-    }
   }
 }
