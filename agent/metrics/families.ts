@@ -23,6 +23,14 @@ const memory = (suffix: string, help: string, value: CgroupFamily['value']): Cgr
   value,
 })
 
+const counter = (group: 'events' | 'pressure', suffix: string, help: string, value: CgroupFamily['value']): CgroupFamily => ({
+  suffix,
+  type: 'counter',
+  group,
+  help,
+  value,
+})
+
 export const CGROUP_FAMILIES: readonly CgroupFamily[] = [
   memory('usage', 'Memory charged to the cgroup (v1 memory.usage_in_bytes, v2 memory.current).', (r) => r.memory.usageBytes),
   memory('limit', 'Memory limit (v1 memory.limit_in_bytes, v2 memory.max); no series when unlimited.', (r) => r.memory.limitBytes),
@@ -55,48 +63,27 @@ export const CGROUP_FAMILIES: readonly CgroupFamily[] = [
     'Estimate of memory the kernel cannot reclaim right now: anon + shmem + dirty + writeback + unevictable + unreclaimable kernel, at most usage.',
     (r) => r.memory.unreclaimableBytes,
   ),
-  {
-    suffix: 'memory_limit_hits_total',
-    type: 'counter',
-    group: 'events',
-    help: 'Times usage hit the limit (v1 memory.failcnt, v2 memory.events max).',
-    value: (r) => r.events.limitHits,
-  },
-  {
-    suffix: 'memory_high_events_total',
-    type: 'counter',
-    group: 'events',
-    help: 'Times usage went over memory.high and was throttled (v2 memory.events high).',
-    value: (r) => r.events.high,
-  },
-  {
-    suffix: 'memory_oom_events_total',
-    type: 'counter',
-    group: 'events',
-    help: 'Times the cgroup ran out of memory at its limit (v2 memory.events oom).',
-    value: (r) => r.events.oom,
-  },
-  {
-    suffix: 'memory_oom_kills_total',
-    type: 'counter',
-    group: 'events',
-    help: 'Processes killed by the OOM killer in this cgroup (v1 memory.oom_control oom_kill, v2 memory.events oom_kill).',
-    value: (r) => r.events.oomKills,
-  },
-  {
-    suffix: 'pressure_memory_waiting_seconds_total',
-    type: 'counter',
-    group: 'pressure',
-    help: 'Time at least one task waited on memory (v2 memory.pressure some total).',
-    value: (r) => r.pressure.waitingSeconds,
-  },
-  {
-    suffix: 'pressure_memory_stalled_seconds_total',
-    type: 'counter',
-    group: 'pressure',
-    help: 'Time all non-idle tasks stalled on memory at once (v2 memory.pressure full total).',
-    value: (r) => r.pressure.stalledSeconds,
-  },
+  counter('events', 'memory_limit_hits_total', 'Times usage hit the limit (v1 memory.failcnt, v2 memory.events max).', (r) => r.events.limitHits),
+  counter('events', 'memory_high_events_total', 'Times usage went over memory.high and was throttled (v2 memory.events high).', (r) => r.events.high),
+  counter('events', 'memory_oom_events_total', 'Times the cgroup ran out of memory at its limit (v2 memory.events oom).', (r) => r.events.oom),
+  counter(
+    'events',
+    'memory_oom_kills_total',
+    'Processes killed by the OOM killer in this cgroup (v1 memory.oom_control oom_kill, v2 memory.events oom_kill).',
+    (r) => r.events.oomKills,
+  ),
+  counter(
+    'pressure',
+    'pressure_memory_waiting_seconds_total',
+    'Time at least one task waited on memory (v2 memory.pressure some total).',
+    (r) => r.pressure.waitingSeconds,
+  ),
+  counter(
+    'pressure',
+    'pressure_memory_stalled_seconds_total',
+    'Time all non-idle tasks stalled on memory at once (v2 memory.pressure full total).',
+    (r) => r.pressure.stalledSeconds,
+  ),
 ]
 
 export const CONTAINER_PREFIX = 'memlens_container_'

@@ -1,5 +1,6 @@
 import t from 'tap'
-import type { ContainerJson, PodJson, SnapshotJson } from '../../agent/api.js'
+import { container, pod, snapshot } from './snapshot-fixture.js'
+import type { SnapshotJson } from '../../agent/api.js'
 import {
   formatBytes,
   formatPercent,
@@ -28,73 +29,6 @@ import {
 const Ki = 1024
 const Mi = 1024 * Ki
 const Gi = 1024 * Mi
-
-type Memory = ContainerJson['memory']
-type MemoryValues = Partial<Record<keyof Memory, number>>
-
-const NO_MEMORY: Memory = {
-  usageBytes: null,
-  limitBytes: null,
-  workingSetBytes: null,
-  rssBytes: null,
-  cacheBytes: null,
-  activeFileBytes: null,
-  inactiveFileBytes: null,
-  dirtyBytes: null,
-  writebackBytes: null,
-  shmemBytes: null,
-  mappedFileBytes: null,
-  kernelBytes: null,
-  swapBytes: null,
-  peakBytes: null,
-  unreclaimableBytes: null,
-}
-const NO_EVENTS: ContainerJson['events'] = { limitHits: null, high: null, oom: null, oomKills: null }
-const NO_PRESSURE: ContainerJson['pressure'] = { waitingSeconds: null, stalledSeconds: null }
-
-function container(
-  names: { namespace?: string; pod?: string; container?: string; id?: string; containerId?: string | null },
-  memory: MemoryValues,
-): ContainerJson {
-  return {
-    id: names.id ?? `/kubepods/burstable/pod-${names.pod ?? 'x'}/${names.container ?? 'c'}`,
-    podUid: null,
-    containerId: names.containerId ?? null,
-    qos: null,
-    namespace: names.namespace ?? '',
-    pod: names.pod ?? '',
-    container: names.container ?? '',
-    memory: { ...NO_MEMORY, ...memory },
-    events: NO_EVENTS,
-    pressure: NO_PRESSURE,
-  }
-}
-
-function pod(names: { namespace?: string; pod?: string; id: string }, memory: MemoryValues): PodJson {
-  return {
-    id: names.id,
-    podUid: null,
-    qos: null,
-    namespace: names.namespace ?? '',
-    pod: names.pod ?? '',
-    memory: { ...NO_MEMORY, ...memory },
-    events: NO_EVENTS,
-    pressure: NO_PRESSURE,
-  }
-}
-
-function snapshot(
-  containers: readonly ContainerJson[],
-  extra: { pods?: readonly PodJson[]; scope?: SnapshotJson['scope'] } = {},
-): SnapshotJson {
-  return {
-    cgroupVersion: 'v2',
-    scope: extra.scope ?? 'kubernetes',
-    collectedAt: '2025-03-04T05:06:07.000Z',
-    containers,
-    pods: extra.pods ?? [],
-  }
-}
 
 const web = container(
   { namespace: 'shop', pod: 'web-7d9f', container: 'nginx' },

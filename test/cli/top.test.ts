@@ -1,49 +1,11 @@
 import { PassThrough } from 'node:stream'
 import t from 'tap'
-import type { ContainerJson, SnapshotJson } from '../../agent/api.js'
+import type { SnapshotJson } from '../../agent/api.js'
 import { textWidth } from '../../agent/cli/format.js'
 import { ANSI, keyActions, renderScreen, runTop, type ScheduleTimer, type TopView } from '../../agent/cli/top.js'
+import { container, snapshot } from './snapshot-fixture.js'
 
 const Mi = 1024 * 1024
-
-// A small copy of table.test.ts's fixture builders: importing that file would run its tests here.
-const NO_MEMORY: ContainerJson['memory'] = {
-  usageBytes: null,
-  limitBytes: null,
-  workingSetBytes: null,
-  rssBytes: null,
-  cacheBytes: null,
-  activeFileBytes: null,
-  inactiveFileBytes: null,
-  dirtyBytes: null,
-  writebackBytes: null,
-  shmemBytes: null,
-  mappedFileBytes: null,
-  kernelBytes: null,
-  swapBytes: null,
-  peakBytes: null,
-  unreclaimableBytes: null,
-}
-
-function container(
-  names: { namespace: string; pod: string; container: string },
-  memory: Partial<Record<keyof ContainerJson['memory'], number>>,
-): ContainerJson {
-  return {
-    id: `/kubepods/pod-${names.pod}/${names.container}`,
-    podUid: null,
-    containerId: null,
-    qos: null,
-    ...names,
-    memory: { ...NO_MEMORY, ...memory },
-    events: { limitHits: null, high: null, oom: null, oomKills: null },
-    pressure: { waitingSeconds: null, stalledSeconds: null },
-  }
-}
-
-function snapshot(containers: readonly ContainerJson[], pods: SnapshotJson['pods'] = []): SnapshotJson {
-  return { cgroupVersion: 'v2', scope: 'kubernetes', collectedAt: '2025-03-04T05:06:07.000Z', containers, pods }
-}
 
 // Working set order: big, mid, small; RSS order: small, big, mid.
 const big = container({ namespace: 'ns', pod: 'big', container: 'c' }, { workingSetBytes: 300 * Mi, rssBytes: 20 * Mi })
@@ -59,7 +21,7 @@ const podRow = {
   events: big.events,
   pressure: big.pressure,
 }
-const three = snapshot([mid, small, big], [podRow])
+const three = snapshot([mid, small, big], { pods: [podRow] })
 
 const ANSI_PATTERN = /\u001b\[[0-9;?]*[A-Za-z]/g
 const strip = (s: string): string => s.replace(ANSI_PATTERN, '')
