@@ -33,7 +33,7 @@ export class ParseError extends Error {
 }
 
 /** Why a cgroup could not be read this cycle; the `reason` label of memlens_collect_errors_total. */
-export const ERROR_REASONS = ['parse', 'permission', 'io', 'discovery', 'kubernetes'] as const
+export const ERROR_REASONS = ['parse', 'permission', 'io', 'discovery'] as const
 export type ErrorReason = (typeof ERROR_REASONS)[number]
 
 export function errorReason(er: unknown): ErrorReason {

@@ -1,7 +1,7 @@
 // The agent's own metrics, on its own prom-client Registry (never the global one).
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
 import type { CycleStats } from '../collector.js'
-import { ERROR_REASONS, type ErrorReason } from '../errors.js'
+import { ERROR_REASONS } from '../errors.js'
 import type { CgroupVersion } from '../model.js'
 
 export const SELF_METRICS = {
@@ -15,7 +15,6 @@ export const SELF_METRICS = {
 export interface SelfMetrics {
   readonly registry: Registry
   observeCycle(stats: CycleStats, finishedAtMs: number): void
-  countError(reason: ErrorReason, n?: number): void
 }
 
 export interface SelfMetricsOptions {
@@ -37,7 +36,7 @@ export function createSelfMetrics(opts: SelfMetricsOptions): SelfMetrics {
   })
   const errors = new Counter({
     name: SELF_METRICS.errors,
-    help: 'Cgroups or directories that could not be read, by reason (parse, permission, io, discovery, kubernetes).',
+    help: 'Cgroups or directories that could not be read, by reason (parse, permission, io, discovery).',
     labelNames: ['reason'],
     registers: [registry],
   })
@@ -69,9 +68,6 @@ export function createSelfMetrics(opts: SelfMetricsOptions): SelfMetrics {
       for (const [kind, n] of Object.entries(stats.discovered)) cgroups.set({ kind }, n)
       for (const [reason, n] of stats.errors) errors.inc({ reason }, n)
       lastSuccess.set(finishedAtMs / 1000)
-    },
-    countError(reason, n = 1) {
-      errors.inc({ reason }, n)
     },
   }
 }
