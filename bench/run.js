@@ -10,9 +10,12 @@
 //   npm run bench -- --quick         50 pods, fewer repetitions (smoke run, ~25 s)
 //   node bench/run.js --quick        the same without rebuilding dist/
 //   node bench/run.js --versions v2 --pods 200 --containers 4 --keep --tmpdir /tmp
+//   node bench/run.js --real         the same figures on REAL cgroup v1 memory cgroups, made below
+//                                    this process's own memory cgroup (bench/real-tree.js) and
+//                                    always removed; v1 only (~25 s; --quick, --pods apply)
 //
-// Prints a table and writes bench/out/results.json. The targets are reported, not asserted:
-// the exit code is 0 whatever the figures are, 1 only when a measurement could not be made.
+// Prints a table and writes bench/out/results.json (results-real.json for --real). The targets
+// are reported, not asserted: the exit code is 0 whatever the figures are, 1 only when a measurement could not be made.
 import { spawn, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import http from 'node:http'
@@ -25,6 +28,19 @@ import { parseArgs } from 'node:util'
 import zlib from 'node:zlib'
 import { FILES, floorArgs } from './files.js'
 import { generateTree } from './gen-tree.js'
+import {
+  allDirsUnder,
+  buildRealTree,
+  CGROUP_ROOT as CGROUP_ROOT_REAL,
+  ownMemoryCgroup,
+  planRealTree,
+  realUnavailable,
+  removeRealTree,
+  removeStale,
+  staleRuns,
+  V1_MEMORY_ROOT,
+  v2SkipReason,
+} from './real-tree.js'
 
 const BENCH = dirname(fileURLToPath(import.meta.url))
 const REPO = resolve(BENCH, '..')
@@ -51,6 +67,15 @@ const CAVEAT =
   'paid alike by both sides and is larger on cgroupfs, while the agent\'s extra cost is user space, ' +
   'so on a real node the ratio should be no worse than here.'
 
+const REAL_CAVEAT =
+  'These are real kernel files: the tree is made of real cgroup v1 memory cgroups (kernel ' +
+  '%KERNEL%), so every read of memory.stat & co. runs the kernel\'s code (memcg statistics flush, ' +
+  'seq_file formatting) as on a node, for the agent and the C floor alike. But the cgroups are ' +
+  'empty (%WRITTEN%), so the pending per-cpu statistics to flush are few and the values are ' +
+  'mostly 0; on a busy node with many CPUs and real workloads the kernel share of each read is ' +
+  'larger, which pushes the ratio further towards 1. The tree sits under this process\'s own ' +
+  'memory cgroup (%PARENT%), so paths are longer than on a node.'
+
 const { values: opts } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
@@ -59,11 +84,12 @@ const { values: opts } = parseArgs({
     versions: { type: 'string', default: 'v1,v2' },
     keep: { type: 'boolean', default: false },
     tmpdir: { type: 'string' },
+    real: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 })
 if (opts.help) {
-  console.log('usage: node bench/run.js [--quick] [--pods N] [--containers N] [--versions v1,v2] [--keep] [--tmpdir DIR]')
+  console.log('usage: node bench/run.js [--quick] [--pods N] [--containers N] [--versions v1,v2] [--keep] [--tmpdir DIR] [--real]')
   process.exit(0)
 }
 
@@ -85,6 +111,13 @@ const PLAN = Object.freeze({
 })
 const VERSIONS = opts.versions.split(',').map((v) => v.trim())
 for (const v of VERSIONS) if (v !== 'v1' && v !== 'v2') throw new Error(`--versions: ${v} is not v1 or v2`)
+// One table column per tree: the tmpfs trees by default, the real cgroup v1 tree with --real.
+const COLUMNS = opts.real
+  ? VERSIONS.includes('v1')
+    ? [{ key: 'v1-real', version: 'v1', real: true, label: 'cgroup v1 (real cgroupfs)' }]
+    : []
+  : VERSIONS.map((v) => ({ key: v, version: v, real: false, label: `cgroup ${v}` }))
+const SKIPPED = opts.real && VERSIONS.includes('v2') ? [`v2: skipped: ${v2SkipReason()}`] : []
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers
@@ -231,7 +264,9 @@ async function measureCycle(version, tree, floorBin) {
   if (hierarchy.version !== version || hierarchy.root !== tree.hierarchyRoot) {
     throw new Error(`findHierarchy found ${JSON.stringify(hierarchy)}, expected ${version} at ${tree.hierarchyRoot}`)
   }
-  const collector = new agent.Collector({ hierarchy, scope: 'kubernetes', parent: '/', logger: agent.logger })
+  const scope = tree.scope ?? 'kubernetes'
+  const parent = tree.parent ?? '/'
+  const collector = new agent.Collector({ hierarchy, scope, parent, logger: agent.logger })
 
   let snap
   const opened = await recordOpens(async () => {
@@ -239,7 +274,7 @@ async function measureCycle(version, tree, floorBin) {
   })
   const files = checkFileList(version, agent, opened, tree)
   const found = { pods: snap.pods.length, containers: snap.containers.length }
-  const expected = { pods: tree.pods, containers: tree.containers }
+  const expected = tree.expectedFound ?? { pods: tree.pods, containers: tree.containers }
   if (found.pods !== expected.pods || found.containers !== expected.containers) {
     files.notes.push(`snapshot has ${found.pods} pods / ${found.containers} containers; the tree has ${expected.pods} / ${expected.containers}`)
   }
@@ -276,7 +311,7 @@ async function measureCycle(version, tree, floorBin) {
     for (let i = 0; i < 5; i++) {
       const t0 = performance.now()
       let n = 0
-      for (const _ref of agent.discover(hierarchy, { scope: 'kubernetes', parent: '/' })) n++
+      for (const _ref of agent.discover(hierarchy, { scope, parent })) n++
       t.push(performance.now() - t0)
       if (n !== tree.cgroupDirs.length) files.notes.push(`discover() yielded ${n} refs, the tree has ${tree.cgroupDirs.length}`)
     }
@@ -383,7 +418,7 @@ function spotCheck(version, tree, snap) {
   const notes = []
   const file = version === 'v1' ? 'memory.usage_in_bytes' : 'memory.current'
   const byId = new Map([...snap.pods, ...snap.containers].map((s) => [s.ref.id, s]))
-  for (const dir of [tree.cgroupDirs[0], tree.cgroupDirs[1], tree.cgroupDirs.at(-1)]) {
+  for (const dir of [tree.cgroupDirs[0], tree.cgroupDirs[1], tree.cgroupDirs.at(-1), ...(tree.writerDirs ?? [])]) {
     if (dir === undefined) continue
     const id = dir.slice(tree.hierarchyRoot.length)
     const want = Number(fs.readFileSync(join(dir, file), 'latin1').trim())
@@ -419,13 +454,19 @@ function get(url, { fresh = false } = {}) {
   })
 }
 
-async function startAgent(root, interval) {
-  const args = [MAIN, 'serve', '--cgroup-root', root, '--scope', 'kubernetes', '--listen', '127.0.0.1:0']
+/** Agent processes alive now, so that a signal can stop them before the tree is removed. */
+const liveAgents = new Set()
+
+async function startAgent(tree, interval) {
+  const args = [MAIN, 'serve', '--cgroup-root', tree.cgroupRoot, '--scope', tree.scope ?? 'kubernetes', '--listen', '127.0.0.1:0']
+  if (tree.parent !== undefined) args.push('--cgroup-parent', tree.parent)
   if (interval !== undefined) args.push('--interval', interval)
   const t0 = performance.now()
   const child = spawn(process.execPath, [...NODE_FLAGS, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  liveAgents.add(child)
   let output = ''
   const exited = new Promise((r) => child.once('exit', (code, signal) => r({ code, signal })))
+  void exited.then(() => liveAgents.delete(child))
   const url = await new Promise((resolveUrl, reject) => {
     const timer = setTimeout(() => reject(new Error(`no listening URL within 30 s; output:\n${output.slice(-2000)}`)), 30_000)
     const onData = (d) => {
@@ -519,7 +560,7 @@ async function probeHealthz(url, n, spacingMs) {
 async function measureProcess(tree) {
   const out = {}
   // Run A: the default interval, as deployed. /metrics latency and memory.
-  const a = await startAgent(tree.cgroupRoot, undefined)
+  const a = await startAgent(tree, undefined)
   try {
     out.readyMs = a.readyMs
     const m = await scrapeMetrics(a.url, PLAN.metricsRequests, PLAN.metricsBudgetMs)
@@ -530,7 +571,7 @@ async function measureProcess(tree) {
   }
 
   // Run B: back-to-back collection. /healthz latency, /metrics under load, peak memory.
-  const b = await startAgent(tree.cgroupRoot, PLAN.continuousInterval)
+  const b = await startAgent(tree, PLAN.continuousInterval)
   try {
     const before = cycleCounters((await get(`${b.url}/metrics`)).body)
     const h = await probeHealthz(b.url, PLAN.healthzRequests, PLAN.healthzSpacingMs)
@@ -575,29 +616,168 @@ async function step(errors, version, name, fn) {
   }
 }
 
-async function benchVersion(version, floorBin) {
+async function benchVersion(col, floorBin) {
   const errors = []
-  const tree = await step(errors, version, 'generate tree', () =>
-    generateTree({ version, pods: PLAN.pods, containersPerPod: PLAN.containersPerPod, ...(opts.tmpdir ? { tmp: resolve(opts.tmpdir) } : {}) }),
-  )
+  const { key, version } = col
+  const tree = col.real
+    ? await makeRealTree(errors, key)
+    : await step(errors, key, 'generate tree', () =>
+        generateTree({ version, pods: PLAN.pods, containersPerPod: PLAN.containersPerPod, ...(opts.tmpdir ? { tmp: resolve(opts.tmpdir) } : {}) }),
+      )
   if (tree === undefined) return { errors }
+  let r
   try {
-    const r = { tree: { root: tree.cgroupRoot, fs: fsTypeOf(tree.base), pods: tree.pods, containers: tree.containers, cgroups: tree.cgroupDirs.length } }
-    const c = await step(errors, version, 'collection cycle vs C floor', () => measureCycle(version, tree, floorBin))
+    r = { tree: { root: tree.cgroupRoot, fs: fsTypeOf(tree.base), pods: tree.pods, containers: tree.containers, cgroups: tree.cgroupDirs.length } }
+    if (col.real) {
+      r.tree.base = tree.base
+      r.tree.parent = tree.parent
+      r.tree.writers = { cgroups: tree.writerDirs.map((d) => d.slice(tree.hierarchyRoot.length)), bytes: tree.writerBytes }
+      const d = await step(errors, key, 'check discovery', () => checkRealDiscovery(tree))
+      if (d === undefined) return { ...r, errors }
+      r.tree.discovery = d
+      r.tree.scope = tree.scope
+      r.tree.cgroups = tree.cgroupDirs.length
+    }
+    const c = await step(errors, key, 'collection cycle vs C floor', () => measureCycle(version, tree, floorBin))
     r.cycle = c?.cycle
     r.floor = c?.floor
     if (r.floor === undefined && floorBin !== undefined) {
       // The agent side failed: still record the floor, for the next run to compare with.
-      const f = await step(errors, version, 'C floor alone', () => runFloor(floorBin, tree, version, PLAN.passesPerRound * PLAN.rounds, PLAN.floorWarmup))
+      const f = await step(errors, key, 'C floor alone', () => runFloor(floorBin, tree, version, PLAN.passesPerRound * PLAN.rounds, PLAN.floorWarmup))
       if (f !== undefined) r.floor = mergeFloorRuns([f])
     }
-    if (fs.existsSync(MAIN)) r.process = await step(errors, version, 'agent process', () => measureProcess(tree))
-    else errors.push(`${version} agent process: ${MAIN} does not exist (npm run build)`)
+    if (fs.existsSync(MAIN)) r.process = await step(errors, key, 'agent process', () => measureProcess(tree))
+    else errors.push(`${key} agent process: ${MAIN} does not exist (npm run build)`)
     r.errors = errors
     return r
   } finally {
-    if (!opts.keep) fs.rmSync(tree.base, { recursive: true, force: true })
-    else log(`${version} tree kept at ${tree.base}`)
+    if (col.real) {
+      const rm = cleanupReal()
+      if (r !== undefined && rm !== undefined) r.tree.cleanup = { ...rm, timings: tree.timings }
+    } else if (!opts.keep) fs.rmSync(tree.base, { recursive: true, force: true })
+    else log(`${key} tree kept at ${tree.base}`)
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The real cgroup v1 tree (--real): made below our own memory cgroup, always removed
+
+/** The real tree while it exists, for the signal handlers and the exit hook. */
+let activeRealTree
+
+async function makeRealTree(errors, key) {
+  const why = realUnavailable()
+  if (why !== undefined) {
+    errors.push(`${key} real cgroup tree: ${why}`)
+    return undefined
+  }
+  if (opts.keep) log(`${key}: --keep does not apply to --real; the cgroups are always removed`)
+  for (const pid of staleRuns()) {
+    const rm = removeStale(pid)
+    log(
+      `${key}: removed what run ${pid} (killed) left: ${rm.removed} cgroups at ${rm.base ?? 'n/a'}, its scratch files` +
+        `${rm.agentsKilled?.length ? ` and its orphaned agent (pid ${rm.agentsKilled.join(', ')})` : ''}` +
+        (rm.failed.length > 0 ? `; could not remove ${rm.failed.join(', ')}` : ''),
+    )
+  }
+  const tree = planRealTree({ pods: PLAN.pods, containersPerPod: PLAN.containersPerPod })
+  activeRealTree = tree
+  const built = await step(errors, key, 'make real cgroups', () => buildRealTree(tree))
+  if (built === undefined) {
+    cleanupReal()
+    return undefined
+  }
+  const t = tree.timings
+  log(
+    `${key}: ${tree.created.length} memory cgroups under ${tree.parent}: mkdir ${ms(t.mkdirMs)}, ` +
+      `limits ${ms(t.limitsMs)}, ${tree.writerDirs.length} dd writers ${ms(t.writersMs)}`,
+  )
+  return tree
+}
+
+/** Stops agents still running, then removes the real tree; synchronous, idempotent. */
+function cleanupReal() {
+  const tree = activeRealTree
+  if (tree === undefined) return undefined
+  // The agents live in our own cgroup, not in the tree, but must not outlive the bench.
+  for (const child of liveAgents) child.kill('SIGKILL')
+  const rm = removeRealTree(tree)
+  activeRealTree = undefined
+  log(
+    `real tree removed: ${rm.removed} cgroups rmdir'ed in ${ms(rm.ms)}, ${rm.retries} EBUSY retries` +
+      (rm.failed.length > 0 ? `; NOT REMOVED: ${rm.failed.join(', ')}` : ''),
+  )
+  return rm
+}
+
+if (opts.real) {
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.once(sig, () => {
+      log(`${sig}: stopping the agents and removing the real cgroup tree`)
+      cleanupReal()
+      process.exit(128 + (os.constants.signals[sig] ?? 1))
+    })
+  }
+  // The last resort: an uncaught error or process.exit() elsewhere.
+  process.on('exit', () => cleanupReal())
+}
+
+/**
+ * The agent must discover exactly the planned pods and containers under --cgroup-parent with
+ * the kubernetes scope. Should it not (the kubepods root below a prefix it does not accept),
+ * the bench falls back to scope 'all' over every directory below the parent, the parent
+ * included, and hands the C floor that same list.
+ */
+async function checkRealDiscovery(tree) {
+  const agent = await importAgent()
+  const hierarchy = agent.findHierarchy({ cgroupRoot: tree.cgroupRoot })
+  if (hierarchy.version !== 'v1' || hierarchy.root !== tree.hierarchyRoot) {
+    throw new Error(`findHierarchy found ${JSON.stringify(hierarchy)}, expected v1 at ${tree.hierarchyRoot}`)
+  }
+  const id = (dir) => dir.slice(tree.hierarchyRoot.length)
+  const want = new Map()
+  for (const p of tree.expected) {
+    want.set(id(p.podDir), { kind: 'pod', podUid: p.podUid, qos: p.qos })
+    for (const c of p.containerIds) want.set(id(join(p.podDir, c)), { kind: 'container', podUid: p.podUid, qos: p.qos, containerId: c })
+  }
+  const collect = (scope) => new agent.Collector({ hierarchy, scope, parent: tree.parent, logger: agent.logger }).collect()
+  const snap = await collect('kubernetes')
+  const problems = []
+  const seen = new Set()
+  for (const s of [...snap.pods, ...snap.containers]) {
+    const w = want.get(s.ref.id)
+    if (w === undefined) {
+      problems.push(`unexpected ${s.ref.kind} ${s.ref.id}`)
+      continue
+    }
+    seen.add(s.ref.id)
+    for (const [k, v] of Object.entries(w)) if (s.ref[k] !== v) problems.push(`${s.ref.id}: ${k} is ${s.ref[k]}, expected ${v}`)
+  }
+  for (const k of want.keys()) if (!seen.has(k)) problems.push(`not discovered: ${k}`)
+  const kubernetes = { pods: snap.pods.length, containers: snap.containers.length, problems: problems.length, firstProblems: problems.slice(0, 5) }
+  if (problems.length === 0) return { scope: 'kubernetes', exact: true, kubernetes }
+
+  // Fallback: every cgroup directory below the parent, for the agent and the C floor alike.
+  tree.scope = 'all'
+  tree.cgroupDirs = allDirsUnder(tree.base)
+  tree.expectedFound = { pods: 0, containers: tree.cgroupDirs.length }
+  fs.writeFileSync(tree.listFile, tree.cgroupDirs.join('\n') + '\n')
+  const all = await collect('all')
+  const got = new Set([...all.pods, ...all.containers].map((s) => s.ref.id))
+  const exact = got.size === tree.cgroupDirs.length && tree.cgroupDirs.every((d) => got.has(id(d)))
+  log(`kubernetes scope under ${tree.parent} did not find the tree (${problems.length} problems, e.g. ${problems[0]}); falling back to scope 'all'`)
+  return { scope: 'all', exact, kubernetes, all: { cgroups: got.size, expected: tree.cgroupDirs.length } }
+}
+
+/** The cgroups below our own memory cgroup now (after cleanup: should be none of ours). */
+function ownCgroupChildren() {
+  const own = ownMemoryCgroup()
+  if (own === undefined) return { own: undefined, children: [] }
+  try {
+    const dir = V1_MEMORY_ROOT + own
+    return { own, children: fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name) }
+  } catch {
+    return { own, children: [] }
   }
 }
 
@@ -607,7 +787,7 @@ function verdict(value, limit) {
 }
 
 function report(results) {
-  const cols = VERSIONS
+  const cols = COLUMNS.map((c) => c.key)
   const rows = []
   const row = (label, cells, target = '') => rows.push([label, ...cells, target])
   const per = (fn) => cols.map((v) => {
@@ -641,8 +821,12 @@ function report(results) {
   row('  collector busy during probes', per((r) => `${(r.process.healthz.collectorBusyShare * 100).toFixed(0)}% (${r.process.healthz.cyclesInWindow} cycles, ${ms(r.process.healthz.meanCycleMs)} each)`))
   row('  VmRSS default / continuous', per((r) => `${mb(r.process.rssDefault.vmRssBytes)} / ${mb(r.process.rssContinuous.vmRssBytes)}`))
   row('  start to /readyz 200', per((r) => ms(r.process.readyMs)))
+  if (COLUMNS.some((c) => c.real)) {
+    row('  agent scope; discovery exact', per((r) => `${r.tree.scope}; ${r.tree.discovery.exact ? 'yes' : 'NO'}`))
+    row('  mkdir / rmdir of the memcgs', per((r) => `${ms(r.tree.cleanup.timings.mkdirMs)} / ${ms(r.tree.cleanup.ms)} (${r.tree.cleanup.removed})`))
+  }
 
-  const header = ['figure', ...cols.map((v) => `cgroup ${v}`), 'target (issue 2)']
+  const header = ['figure', ...COLUMNS.map((c) => c.label), 'target (issue 2)']
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)))
   const line = (cells) => cells.map((c, i) => String(c).padEnd(widths[i] ?? 0)).join('  ').trimEnd()
   const lines = [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)]
@@ -673,7 +857,12 @@ async function main() {
     errors.push(`C floor: ${er instanceof Error ? er.message : String(er)}`)
   }
   const cgroups = PLAN.pods * (PLAN.containersPerPod + 1)
-  log(`${PLAN.pods} pods x ${PLAN.containersPerPod} containers = ${cgroups} cgroups per tree; versions ${VERSIONS.join(', ')}`)
+  log(`${PLAN.pods} pods x ${PLAN.containersPerPod} containers = ${cgroups} cgroups per tree; ${opts.real ? COLUMNS.map((c) => c.label).join(', ') || 'no tree' : `versions ${VERSIONS.join(', ')}`}`)
+  for (const s of SKIPPED) log(s)
+  if (COLUMNS.length === 0) {
+    console.error('bench: nothing to measure (--real covers cgroup v1 only; add v1 to --versions)')
+    process.exit(1)
+  }
 
   const results = {
     date: new Date().toISOString(),
@@ -687,20 +876,43 @@ async function main() {
     caveat: '',
     versions: {},
   }
-  for (const v of VERSIONS) {
-    const r = await benchVersion(v, floorBin)
-    results.versions[v] = r
+  if (opts.real) results.skipped = SKIPPED
+  for (const col of COLUMNS) {
+    const r = await benchVersion(col, floorBin)
+    results.versions[col.key] = r
     errors.push(...(r.errors ?? []))
   }
-  const fsTypes = [...new Set(Object.values(results.versions).map((r) => r.tree?.fs).filter(Boolean))]
-  results.caveat = CAVEAT.replace('%FS%', fsTypes.length > 0 ? fsTypes.join('/') : 'a plain filesystem')
+  if (opts.real) {
+    const t = results.versions['v1-real']?.tree
+    const w = t?.writers
+    const written =
+      w === undefined || w.cgroups.length === 0
+        ? 'no cgroup holds any page cache of ours'
+        : `only ${w.cgroups.length} containers hold ${(w.bytes / w.cgroups.length / 1048576).toFixed(1)} MiB each of page cache, written by dd`
+    results.caveat = REAL_CAVEAT.replace('%KERNEL%', os.release())
+      .replace('%WRITTEN%', written)
+      .replace('%PARENT%', t?.parent ?? 'n/a')
+  } else {
+    const fsTypes = [...new Set(Object.values(results.versions).map((r) => r.tree?.fs).filter(Boolean))]
+    results.caveat = CAVEAT.replace('%FS%', fsTypes.length > 0 ? fsTypes.join('/') : 'a plain filesystem')
+  }
   results.errors = errors
   results.loadAverage = { before: loadBefore, after: loadAverage() }
   results.totalSeconds = round((performance.now() - started) / 1000, 1)
 
-  const notes = VERSIONS.flatMap((v) => (results.versions[v]?.cycle?.files.notes ?? []).map((n) => `${v}: ${n}`))
+  const notes = COLUMNS.flatMap(({ key }) => (results.versions[key]?.cycle?.files.notes ?? []).map((n) => `${key}: ${n}`))
   console.log('')
-  console.log(`memlens bench: ${PLAN.pods} pods x ${PLAN.containersPerPod} containers (${cgroups} cgroups: pods + containers, systemd/containerd layout)`)
+  if (opts.real) {
+    const t = results.versions['v1-real']?.tree
+    const layout =
+      t?.scope === 'all'
+        ? `every one of the ${t.cgroups} cgroups below the parent, scope 'all' (FALLBACK: kubernetes scope did not find the tree)`
+        : 'pods + containers, kubelet cgroupfs layout, kubernetes scope'
+    console.log(`memlens bench: ${PLAN.pods} pods x ${PLAN.containersPerPod} containers (${cgroups} cgroups: ${layout})`)
+    console.log(`REAL cgroup v1 memory cgroups under ${t?.parent ?? 'n/a'} (--cgroup-root ${CGROUP_ROOT_REAL} --cgroup-parent <that>)`)
+  } else {
+    console.log(`memlens bench: ${PLAN.pods} pods x ${PLAN.containersPerPod} containers (${cgroups} cgroups: pods + containers, systemd/containerd layout)`)
+  }
   console.log(`node ${process.version}, ${results.cpus} x ${results.cpuModel}, kernel ${results.kernel}${opts.quick ? ', QUICK run (small tree: figures are not the issue-2 ones)' : ''}`)
   console.log('')
   console.log(report(results))
@@ -713,6 +925,36 @@ async function main() {
   console.log(`  against \`serve --interval ${PLAN.continuousInterval}\` (the collector runs back to back).`)
   console.log(`Targets are the goals of issue 2, reported here; they are not test assertions.`)
   console.log(`CAVEAT: ${results.caveat}`)
+  for (const s of SKIPPED) console.log(`NOTE: ${s}`)
+  if (opts.real) {
+    const t = results.versions['v1-real']?.tree
+    const d = t?.discovery
+    if (d !== undefined) {
+      console.log(
+        d.scope === 'kubernetes'
+          ? `Discovery: the agent's kubernetes scope under --cgroup-parent found exactly the ${d.kubernetes.pods} pods and ${d.kubernetes.containers} containers made (uids, QoS, container ids checked).`
+          : `Discovery: kubernetes scope under --cgroup-parent did NOT find the tree (${d.kubernetes.problems} problems, e.g. ${d.kubernetes.firstProblems[0]}); ` +
+              `measured with scope 'all' over every directory below the parent, the parent included (${d.all.cgroups} found, ${d.all.expected} expected; exact: ${d.exact}), ` +
+              'and the C floor was given that same directory list.',
+      )
+    }
+    const c = t?.cleanup
+    if (c !== undefined) {
+      const tm = c.timings
+      console.log(
+        `Real tree: mkdir of ${c.removed} memory cgroups ${ms(tm.mkdirMs)}, memory.limit_in_bytes writes ${ms(tm.limitsMs)}, ` +
+          `dd writers ${ms(tm.writersMs)}; rmdir of all of them ${ms(c.ms)} (${c.retries} EBUSY retries)` +
+          (c.failed.length > 0 ? `; NOT REMOVED: ${c.failed.join(', ')}` : ''),
+      )
+    }
+    const left = ownCgroupChildren()
+    const ours = left.children.filter((n) => n.startsWith('memlens-bench-'))
+    console.log(
+      `Below our memory cgroup ${left.own} now: ${left.children.length === 0 ? 'no cgroups' : left.children.join(', ')}` +
+        (ours.length > 0 ? ' (LEFT BEHIND by the bench!)' : ''),
+    )
+    if (ours.length > 0) errors.push(`real tree: left behind below ${left.own}: ${ours.join(', ')}`)
+  }
   const busy = Math.max(results.loadAverage.before, results.loadAverage.after)
   if (busy > results.cpus * 0.75) {
     console.log(
@@ -737,9 +979,10 @@ async function main() {
 
   // Raw samples stay in results.json; the response body does not.
   const json = JSON.stringify(results, (k, v) => (k === 'body' ? undefined : typeof v === 'number' ? round(v, 4) : v), 2)
-  fs.writeFileSync(join(OUT, 'results.json'), json + '\n')
+  const resultsFile = join(OUT, opts.real ? 'results-real.json' : 'results.json')
+  fs.writeFileSync(resultsFile, json + '\n')
   console.log('')
-  console.log(`Results: ${join(OUT, 'results.json')} (${results.totalSeconds} s)`)
+  console.log(`Results: ${resultsFile} (${results.totalSeconds} s)`)
   keepAlive.destroy()
   process.exitCode = errors.length > 0 ? 1 : 0
 }
