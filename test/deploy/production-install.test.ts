@@ -63,10 +63,13 @@ t.test('a production-only install runs memlens --help and serves /metrics', asyn
 })
 
 t.test('the npm package carries the compiled agent and its docs', async (t) => {
-  const pack = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: repo, encoding: 'utf8' })
-  t.equal(pack.status, 0)
+  // prepack compiles the agent, so the package always carries a fresh dist/.
+  const pack = spawnSync('npm', ['pack', '--dry-run', '--json'], { cwd: repo, encoding: 'utf8', env })
+  t.equal(pack.status, 0, pack.stderr.slice(-500))
   const files = (JSON.parse(pack.stdout) as { files: { path: string }[] }[])[0]?.files.map((f) => f.path) ?? []
   t.ok(files.includes('package.json'))
   t.ok(files.includes('README.md'))
+  t.ok(files.includes('dist/agent/main.js'), 'the compiled entry point')
+  t.ok(files.includes('dist/agent/cgroup/read.js'))
   t.notOk(files.some((f) => f.startsWith('test/') || f.startsWith('agent/')), 'no sources or tests')
 })
