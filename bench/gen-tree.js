@@ -41,7 +41,7 @@ export function defaultTmp() {
 }
 
 /** Small deterministic PRNG (mulberry32), so a seed gives the same tree every time. */
-function rng(seed) {
+export function rng(seed) {
   let a = seed >>> 0
   return () => {
     a = (a + 0x6d2b79f5) >>> 0
@@ -52,17 +52,22 @@ function rng(seed) {
   }
 }
 
-function hex(rand, n) {
+export function hex(rand, n) {
   let s = ''
   for (let i = 0; i < n; i++) s += ((rand() * 16) | 0).toString(16)
   return s
 }
 
+/** A random v4 UUID, as the API server gives pods. */
+export function dashedUid(rand) {
+  const h = hex(rand, 32)
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20)}`
+}
+
 function podUid(rand, i) {
   // Static pods (kube-apiserver and friends) carry a 32-hex config hash without dashes.
   if (i % 100 === 7) return hex(rand, 32)
-  const h = hex(rand, 32)
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20)}`
+  return dashedUid(rand)
 }
 
 function readTemplates(version) {

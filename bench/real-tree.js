@@ -22,6 +22,7 @@ import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import { join } from 'node:path'
+import { dashedUid, hex, rng } from './gen-tree.js'
 
 export const CGROUP_ROOT = '/sys/fs/cgroup'
 export const V1_MEMORY_ROOT = `${CGROUP_ROOT}/memory`
@@ -64,26 +65,6 @@ export function v2SkipReason() {
     ? ` (the cgroup2 mount at ${CGROUP_ROOT}/unified has controllers "${controllers}", no memory)`
     : ''
   return `--real covers cgroup v1 only: this host's memory controller is on v1${where}, so there is no writable v2 memory hierarchy to build a tree in; the v2 figures come from the tmpfs run only`
-}
-
-function rng(seed) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-function hex(rand, n) {
-  let s = ''
-  for (let i = 0; i < n; i++) s += ((rand() * 16) | 0).toString(16)
-  return s
-}
-function podUid(rand) {
-  const h = hex(rand, 32)
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20)}`
 }
 
 const sab = new Int32Array(new SharedArrayBuffer(4))
@@ -184,7 +165,7 @@ export function planRealTree({ pods = 500, containersPerPod = 4, seed = 1, write
   const expected = []
   for (let i = 0; i < pods; i++) {
     const qos = QOS_CYCLE[i % QOS_CYCLE.length] ?? 'burstable'
-    const uid = podUid(rand)
+    const uid = dashedUid(rand)
     const podDir = qos === 'guaranteed' ? join(kubepods, `pod${uid}`) : join(kubepods, qos, `pod${uid}`)
     const containerLimit = qos === 'besteffort' ? undefined : (64 + Math.floor(rand() * 1984)) * MiB
     dirs.push({ dir: podDir, limit: containerLimit === undefined ? undefined : containerLimit * containersPerPod })
