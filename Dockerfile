@@ -9,10 +9,23 @@ ARG NODE_IMAGE=node:24-bookworm-slim
 FROM --platform=$BUILDPLATFORM ${NODE_IMAGE} AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# No install script here: the native reader is built in the native stage, for the target.
+RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY agent ./agent
 RUN npm run build
+
+# The optional native reader (native/memlens_native.c), compiled for the target platform:
+# a .node file is machine code, so unlike dist/ it cannot come from the build stage (under
+# emulation when cross-building; it is one C file). Only the .node file reaches the runtime.
+FROM ${NODE_IMAGE} AS native
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY package.json ./
+COPY native/binding.gyp native/build.mjs native/memlens_native.c ./native/
+RUN npm run build:native
 
 # Production dependencies for the target platform: what the agent loads at run time and
 # nothing else (no TypeScript, no tap, no type packages).
@@ -38,6 +51,8 @@ WORKDIR /app
 COPY package.json ./
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /src/dist/agent ./dist/agent
+# Where dist/agent/native.js looks for it; without it the agent reads through node:fs.
+COPY --from=native /src/native/build/Release/memlens_native.node ./native/build/Release/
 # nobody:nogroup. The files above stay owned by root, so the agent cannot change its own
 # code. manifests/base/daemonset.yaml runs the pod with the same uid.
 USER 65534:65534

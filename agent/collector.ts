@@ -8,6 +8,7 @@ import type { Hierarchy } from './cgroup/hierarchy.js'
 import { CgroupGoneError, readCgroup, type ReadContext } from './cgroup/read.js'
 import { errorMessage, errorReason, type ErrorReason } from './errors.js'
 import { PseudoFileReader } from './fs.js'
+import { nativeState } from './native.js'
 import type { CgroupSample, Scope, Snapshot } from './model.js'
 import { Slicer } from './slicer.js'
 
@@ -46,6 +47,8 @@ export class Collector {
   constructor(opts: CollectorOptions) {
     this.#opts = opts
     this.#ctx = { root: opts.hierarchy.root, version: opts.hierarchy.version, reader: new PseudoFileReader() }
+    const native = nativeState()
+    opts.logger.debug(native.loaded ? { reader: 'native', path: native.path } : { reader: 'node:fs', reason: native.reason }, 'cgroup file reader')
   }
 
   get latest(): Snapshot | undefined {

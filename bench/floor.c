@@ -1,6 +1,6 @@
 /*
  * The floor memlens is measured against: the least a program can do to collect the same numbers.
- * For every cgroup directory in a list file it opens, reads to EOF and closes the given memory
+ * For every cgroup directory in a list file it opens, reads whole and closes the given memory
  * files, and parses them into a small array of numbers, the way the agent does per cycle.
  *
  *   floor LISTFILE v1|v2 PASSES WARMUP SPEC...
@@ -15,7 +15,8 @@
  * and two runs on the same tree can be compared).
  *
  * Deliberately like the agent's syscall pattern: open(full path), read() into one reused buffer
- * until it returns 0, close(). No openat() on a directory fd, no mmap, no threads.
+ * until a read returns less than asked (the end), close(). No openat() on a directory fd, no
+ * mmap, no threads.
  *
  * Build: gcc -O2 -o bench/out/floor bench/floor.c
  */
@@ -95,7 +96,7 @@ static void parse_psi(const char *p, const char *end, uint64_t *out) {
   }
 }
 
-/* Reads one file to EOF into buf; returns its length, or -1 when it does not exist. */
+/* Reads one whole file into buf; returns its length, or -1 when it does not exist. */
 static ssize_t read_file(const char *file) {
   int fd = open(file, O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
@@ -113,8 +114,10 @@ static ssize_t read_file(const char *file) {
       perror(file);
       exit(1);
     }
-    if (n == 0) break;
     len += (size_t)n;
+    /* A read shorter than asked is the end (seq_file fills the buffer unless it has no more),
+       so a small file costs open, one read, close: the same pattern as the agent. */
+    if ((size_t)n < sizeof buf - (len - (size_t)n)) break;
   }
   close(fd);
   bytes += len;

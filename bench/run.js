@@ -197,6 +197,7 @@ async function importAgent() {
     import('pino'),
   ])
   const publish = await load('metrics/publish.js').catch(() => ({}))
+  const native = await load('native.js').catch(() => ({}))
   return {
     findHierarchy: hierarchy.findHierarchy,
     Collector: collector.Collector,
@@ -205,6 +206,7 @@ async function importAgent() {
     SnapshotRenderer: exposition.SnapshotRenderer,
     publish: publish.publish,
     noMetadata: kube.noMetadata,
+    reader: typeof native.nativeState === 'function' ? native.nativeState() : { loaded: false, reason: 'no native.js' },
     logger: pino.pino({ level: 'silent' }),
   }
 }
@@ -246,7 +248,11 @@ function checkFileList(version, agent, opened, tree) {
   }
   const cgroups = tree.cgroupDirs.length
   if (byName.size === 0) {
-    notes.push('saw no file opens through node:fs openSync (reads in a worker thread, or another API?): the file list was not checked against what the agent reads')
+    notes.push(
+      agent.reader?.loaded
+        ? 'the native reader opens files in C, out of sight of node:fs: the file list was checked against the agent\'s FILES only (MEMLENS_NATIVE=0 checks the opens too)'
+        : 'saw no file opens through node:fs openSync (reads in a worker thread, or another API?): the file list was not checked against what the agent reads',
+    )
     return { openedPerCycle: NaN, openedOutsideTree: opened.length, notes }
   }
   for (const [name, n] of byName) {
@@ -332,6 +338,7 @@ async function measureCycle(version, tree, floorBin) {
   }
   const nodeRead = nodeReadFloor(version, tree)
   const cycle = {
+    reader: agent.reader.loaded ? 'native (one call per cgroup)' : `node:fs (${agent.reader.reason})`,
     cycleMs,
     cycleCpuMs,
     medianMs: median(cycleMs),
@@ -807,6 +814,7 @@ function report(results) {
   row('', cols.map(() => ''))
   row('diagnostics', cols.map(() => ''))
   row('  cgroups read per cycle', per((r) => `${r.cycle.found.pods + r.cycle.found.containers}`))
+  row('  cgroup file reader', per((r) => r.cycle.reader ?? '?'))
   row('  files opened: agent / C', per((r) => `${r.cycle.files.openedPerCycle} / ${r.floor.openedPerPass}`))
   row('  Node open/read/close only, no parse', per((r) => `${ms(r.cycle.nodeReadMs)} (${(r.cycle.nodeReadMs / r.floor.medianMs).toFixed(2)}x C, CPU ${(r.cycle.nodeReadCpuMs / r.floor.cpuMedianMs).toFixed(2)}x)`))
   row('  directory walk (discover) alone', per((r) => ms(r.cycle.discoverMs)))

@@ -3,7 +3,7 @@
 // PSI off) leave their values absent. A cgroup that vanished mid-read throws CgroupGoneError.
 import { existsSync } from 'node:fs'
 import { errorCode, isGone } from '../errors.js'
-import type { PseudoFileReader } from '../fs.js'
+import type { FileBatch, PseudoFileReader } from '../fs.js'
 import type { CgroupVersion, MemoryReading } from '../model.js'
 import { FlatKeys, parseFlatKeyed, type FlatKeyed } from './parse-flat-keyed.js'
 import { parsePressure, type PressureTotals } from './parse-pressure.js'
@@ -89,20 +89,39 @@ export function readCgroup(ctx: ReadContext, id: string): MemoryReading {
   }
 }
 
-/** One cgroup directory's files; each parse* reads a file and parses it before the next read. */
+/**
+ * One cgroup directory's files. With the native reader all of them are read up front in one
+ * call (fs.ts readMany); without it each parse* reads its file and parses it before the next
+ * read. Values, errors and absences are the same either way.
+ */
 class DirReader {
   /** Set when an optional file was missing: the cgroup may have vanished mid-read. */
   sawMissing = false
+  readonly #batch: FileBatch | undefined
   constructor(
     readonly reader: PseudoFileReader,
     readonly dir: string,
-  ) {}
+    names: readonly string[],
+  ) {
+    this.#batch = reader.readMany(dir, names)
+  }
 
-  #read(name: string, optional: boolean): { readonly buf: Buffer; readonly length: number } | undefined {
+  #read(name: string): { readonly buf: Buffer; readonly length: number } {
+    return this.#batch === undefined ? this.reader.readBytes(`${this.dir}/${name}`) : this.#batch.read(name)
+  }
+
+  /** Undefined when the file does not exist (ENOENT); any other failure throws. */
+  #readOptional(name: string): { readonly buf: Buffer; readonly length: number } | undefined {
+    const batch = this.#batch
+    if (batch !== undefined) {
+      if (!batch.missing(name)) return batch.read(name)
+      this.sawMissing = true
+      return undefined
+    }
     try {
       return this.reader.readBytes(`${this.dir}/${name}`)
     } catch (er) {
-      if (!optional || errorCode(er) !== 'ENOENT') throw er
+      if (errorCode(er) !== 'ENOENT') throw er
       this.sawMissing = true
       return undefined
     }
@@ -110,29 +129,29 @@ class DirReader {
 
   /** A single-value file; `max` and a missing optional file are undefined. */
   value(name: string, optional = false): number | undefined {
-    const r = this.#read(name, optional)
+    const r = optional ? this.#readOptional(name) : this.#read(name)
     if (r === undefined) return undefined
     const v = parseSingleValue(r.buf, r.length, name)
     return v === UNLIMITED ? undefined : v
   }
 
   limit(name: string): number | undefined {
-    const r = this.#read(name, false)
-    return r === undefined ? undefined : limitOrUndefined(parseSingleValue(r.buf, r.length, name))
+    const r = this.#read(name)
+    return limitOrUndefined(parseSingleValue(r.buf, r.length, name))
   }
 
   flat<K extends string>(name: string, keys: FlatKeys<K>): FlatKeyed<K> {
-    const r = this.reader.readBytes(`${this.dir}/${name}`)
+    const r = this.#read(name)
     return parseFlatKeyed(r.buf, r.length, name, keys)
   }
 
   optionalFlat<K extends string>(name: string, keys: FlatKeys<K>): FlatKeyed<K> | undefined {
-    const r = this.#read(name, true)
+    const r = this.#readOptional(name)
     return r === undefined ? undefined : parseFlatKeyed(r.buf, r.length, name, keys)
   }
 
   pressure(name: string): PressureTotals | undefined {
-    const r = this.#read(name, true)
+    const r = this.#readOptional(name)
     return r === undefined ? undefined : parsePressure(r.buf, r.length, name)
   }
 
@@ -164,7 +183,7 @@ function capAt(value: number | undefined, cap: number | undefined): number | und
 }
 
 function readV1(reader: PseudoFileReader, dir: string): MemoryReading {
-  const d = new DirReader(reader, dir)
+  const d = new DirReader(reader, dir, FILES.v1)
   const usage = d.value('memory.usage_in_bytes')
   const limit = d.limit('memory.limit_in_bytes')
   const stat = d.flat('memory.stat', V1_STAT_KEYS)
@@ -218,7 +237,7 @@ function v2Kernel(stat: FlatKeyed<V2StatKey>): number | undefined {
 }
 
 function readV2(reader: PseudoFileReader, dir: string): MemoryReading {
-  const d = new DirReader(reader, dir)
+  const d = new DirReader(reader, dir, FILES.v2)
   const usage = d.value('memory.current')
   const limit = d.limit('memory.max')
   const stat = d.flat('memory.stat', V2_STAT_KEYS)

@@ -96,11 +96,36 @@ t.test('no dev dependencies reach the final stage', async (t) => {
       nodeModules++
       t.ok(prodOnly, `${s} comes from stage ${from}, which runs npm ci --omit=dev`)
     }
-    if (!prodOnly) {
+    if (from === 'native') {
+      t.ok(sources.every((s) => s.endsWith('.node')), 'only the compiled addon is taken from stage native')
+    } else if (!prodOnly) {
       t.ok(sources.every((s) => /\/dist(\/|$)/.test(s)), `only dist/ is taken from stage ${from}`)
     }
   }
   t.equal(nodeModules, 1, 'node_modules is copied once')
+})
+
+t.test('the native reader is compiled for the target platform; the runtime gets only the .node file', async (t) => {
+  const native = stage('native')
+  const from = dockerfile.getFROMs().find((f) => f.getBuildStage() === 'native')
+  t.equal(from?.getPlatformFlag() ?? null, null, 'no --platform: built for the platform the image is for')
+  const build = runs(native).join('\n')
+  t.match(build, /apt-get install\b[^\n]*\bpython3\b/)
+  t.match(build, /apt-get install\b[^\n]*\bmake\b/)
+  t.match(build, /apt-get install\b[^\n]*\bg\+\+/)
+  t.match(build, /npm run build:native\b/)
+  t.equal(pkg.scripts['build:native'], 'node native/build.mjs')
+  const copies = final.instructions.filter((i) => i instanceof Copy && i.getFromFlag()?.getValue() === 'native')
+  const copy = single(copies, 'COPY --from=native')
+  const [source, dest] = args(copy)
+  t.match(source, /^\/src\/native\/build\/Release\/memlens_native\.node$/)
+  // dist/agent/native.js looks two levels up from itself: /app/native/build/Release.
+  const workdir = args(single(keyword(final, 'WORKDIR'), 'WORKDIR'))[0] ?? ''
+  t.equal(posix.join(workdir, dest ?? ''), '/app/native/build/Release/', 'a directory, kept as it is')
+  t.match(readFileSync(join(repoRoot, 'agent/native.ts'), 'utf8'), "'../../native/build/Release/memlens_native.node'")
+  t.notOk(runs(final).some((r) => /apt-get|node-gyp|build:native/.test(r)), 'nothing is compiled in the runtime stage')
+  const build0 = runs(stage('build')).join('\n')
+  t.match(build0, /npm ci --ignore-scripts\b/, 'the build stage (build platform) does not compile the addon')
 })
 
 t.test('the final stage runs as the non-root uid of the DaemonSet', async (t) => {
