@@ -20,6 +20,13 @@ function systemError(errno: number, syscall: string, path: string | undefined): 
   return Object.assign(er, path === undefined ? { errno, code, syscall } : { errno, code, syscall, path })
 }
 
+/** One file's bytes: buf[start, end), valid until the reader's next read. */
+export interface Bytes {
+  readonly buf: Buffer
+  readonly start: number
+  readonly end: number
+}
+
 /** The files of one readMany call; valid until the reader's next read. */
 export class FileBatch {
   #dir = ''
@@ -51,11 +58,11 @@ export class FileBatch {
   }
 
   /** Like readBytes(`${dir}/${name}`): the bytes, or the error node:fs would have thrown. */
-  read(name: string): { readonly buf: Buffer; readonly length: number } {
+  read(name: string): Bytes {
     const i = this.#index(name)
     const at = this.#out[2 * i] ?? 0
     const length = this.#out[2 * i + 1] ?? 0
-    if (length >= 0) return { buf: this.#buf.subarray(at), length }
+    if (length >= 0) return { buf: this.#buf, start: at, end: at + length }
     const syscall = SYSCALLS[at] ?? 'open'
     throw systemError(length, syscall, syscall === 'open' ? `${this.#dir}/${name}` : undefined)
   }
@@ -101,7 +108,7 @@ export class PseudoFileReader {
    * cgroupfs and procfs, fills the buffer unless it has no more), so a small file costs
    * open, one read and close: no second read to see 0 bytes.
    */
-  readBytes(path: string): { readonly buf: Buffer; readonly length: number } {
+  readBytes(path: string): Bytes {
     const fd = openSync(path, 'r')
     try {
       let length = 0
@@ -114,7 +121,7 @@ export class PseudoFileReader {
         const asked = this.#buf.length - length
         const n = readSync(fd, this.#buf, length, asked, null)
         length += n
-        if (n < asked) return { buf: this.#buf, length }
+        if (n < asked) return { buf: this.#buf, start: 0, end: length }
       }
     } finally {
       closeSync(fd)
@@ -123,7 +130,7 @@ export class PseudoFileReader {
 
   /** Reads the whole file as latin1 text (kernel files are ASCII). */
   readText(path: string): string {
-    const { buf, length } = this.readBytes(path)
-    return buf.toString('latin1', 0, length)
+    const { buf, start, end } = this.readBytes(path)
+    return buf.toString('latin1', start, end)
   }
 }

@@ -76,12 +76,13 @@ export class FlatKeyed<K extends string> {
   }
 }
 
-export function parseFlatKeyed<K extends string>(data: Uint8Array, length: number, file: string, keys: FlatKeys<K>): FlatKeyed<K> {
+/** Parses data[start, end): one file's bytes, wherever they sit in the read buffer. */
+export function parseFlatKeyed<K extends string>(data: Uint8Array, start: number, end: number, file: string, keys: FlatKeys<K>): FlatKeyed<K> {
   const values: (number | undefined)[] = new Array<number | undefined>(keys.keys.length).fill(undefined)
-  let lineStart = 0
+  let lineStart = start
   let lineNumber = 0
-  while (lineStart < length) {
-    const lineEnd = indexOf(data, NEWLINE, lineStart, length)
+  while (lineStart < end) {
+    const lineEnd = indexOf(data, NEWLINE, lineStart, end)
     lineNumber++
     if (lineEnd > lineStart) {
       const space = indexOf(data, SPACE, lineStart, lineEnd)

@@ -13,21 +13,23 @@ export interface PressureTotals {
 
 const TOTAL = Buffer.from(' total=', 'latin1')
 
-function startsWith(data: Uint8Array, at: number, word: string): boolean {
+function startsWith(data: Uint8Array, at: number, end: number, word: string): boolean {
+  if (at + word.length >= end) return false
   for (let i = 0; i < word.length; i++) if (data[at + i] !== word.charCodeAt(i)) return false
   return data[at + word.length] === 32
 }
 
-export function parsePressure(data: Uint8Array, length: number, file: string): PressureTotals {
+/** Parses data[start, end): one file's bytes, wherever they sit in the read buffer. */
+export function parsePressure(data: Uint8Array, start: number, end: number, file: string): PressureTotals {
   let someMicros: number | undefined
   let fullMicros: number | undefined
-  let lineStart = 0
+  let lineStart = start
   let lineNumber = 0
-  while (lineStart < length) {
-    const lineEnd = indexOf(data, 10, lineStart, length)
+  while (lineStart < end) {
+    const lineEnd = indexOf(data, 10, lineStart, end)
     lineNumber++
-    const some = startsWith(data, lineStart, 'some')
-    const full = !some && startsWith(data, lineStart, 'full')
+    const some = startsWith(data, lineStart, lineEnd, 'some')
+    const full = !some && startsWith(data, lineStart, lineEnd, 'full')
     if (some || full) {
       const at = Buffer.from(data.buffer, data.byteOffset + lineStart, lineEnd - lineStart).indexOf(TOTAL)
       const total = at === -1 ? undefined : parseInteger(data, lineStart + at + TOTAL.length, lineEnd)

@@ -7,12 +7,13 @@ import { lineText, parseInteger } from './parse-number.js'
 export const UNLIMITED = 'max'
 export type SingleValue = number | typeof UNLIMITED
 
-export function parseSingleValue(data: Uint8Array, length: number, file: string): SingleValue {
-  let end = length
-  while (end > 0 && (data[end - 1] === 10 || data[end - 1] === 32)) end--
-  if (end === 3 && data[0] === 109 /* m */ && data[1] === 97 /* a */ && data[2] === 120 /* x */) return UNLIMITED
-  const value = parseInteger(data, 0, end)
-  if (value === undefined) throw new ParseError(file, 1, lineText(data, 0, end), 'expected an integer or "max"')
+/** Parses data[start, end): one file's bytes, wherever they sit in the read buffer. */
+export function parseSingleValue(data: Uint8Array, start: number, end: number, file: string): SingleValue {
+  let last = end
+  while (last > start && (data[last - 1] === 10 || data[last - 1] === 32)) last--
+  if (last - start === 3 && data[start] === 109 /* m */ && data[start + 1] === 97 /* a */ && data[start + 2] === 120 /* x */) return UNLIMITED
+  const value = parseInteger(data, start, last)
+  if (value === undefined) throw new ParseError(file, 1, lineText(data, start, last), 'expected an integer or "max"')
   return value
 }
 

@@ -3,7 +3,7 @@
 // PSI off) leave their values absent. A cgroup that vanished mid-read throws CgroupGoneError.
 import { existsSync } from 'node:fs'
 import { errorCode, isGone } from '../errors.js'
-import type { FileBatch, PseudoFileReader } from '../fs.js'
+import type { Bytes, FileBatch, PseudoFileReader } from '../fs.js'
 import type { CgroupVersion, MemoryReading } from '../model.js'
 import { FlatKeys, parseFlatKeyed, type FlatKeyed } from './parse-flat-keyed.js'
 import { parsePressure, type PressureTotals } from './parse-pressure.js'
@@ -106,12 +106,12 @@ class DirReader {
     this.#batch = reader.readMany(dir, names)
   }
 
-  #read(name: string): { readonly buf: Buffer; readonly length: number } {
+  #read(name: string): Bytes {
     return this.#batch === undefined ? this.reader.readBytes(`${this.dir}/${name}`) : this.#batch.read(name)
   }
 
   /** Undefined when the file does not exist (ENOENT); any other failure throws. */
-  #readOptional(name: string): { readonly buf: Buffer; readonly length: number } | undefined {
+  #readOptional(name: string): Bytes | undefined {
     const batch = this.#batch
     if (batch !== undefined) {
       if (!batch.missing(name)) return batch.read(name)
@@ -131,28 +131,28 @@ class DirReader {
   value(name: string, optional = false): number | undefined {
     const r = optional ? this.#readOptional(name) : this.#read(name)
     if (r === undefined) return undefined
-    const v = parseSingleValue(r.buf, r.length, name)
+    const v = parseSingleValue(r.buf, r.start, r.end, name)
     return v === UNLIMITED ? undefined : v
   }
 
   limit(name: string): number | undefined {
     const r = this.#read(name)
-    return limitOrUndefined(parseSingleValue(r.buf, r.length, name))
+    return limitOrUndefined(parseSingleValue(r.buf, r.start, r.end, name))
   }
 
   flat<K extends string>(name: string, keys: FlatKeys<K>): FlatKeyed<K> {
     const r = this.#read(name)
-    return parseFlatKeyed(r.buf, r.length, name, keys)
+    return parseFlatKeyed(r.buf, r.start, r.end, name, keys)
   }
 
   optionalFlat<K extends string>(name: string, keys: FlatKeys<K>): FlatKeyed<K> | undefined {
     const r = this.#readOptional(name)
-    return r === undefined ? undefined : parseFlatKeyed(r.buf, r.length, name, keys)
+    return r === undefined ? undefined : parseFlatKeyed(r.buf, r.start, r.end, name, keys)
   }
 
   pressure(name: string): PressureTotals | undefined {
     const r = this.#readOptional(name)
-    return r === undefined ? undefined : parsePressure(r.buf, r.length, name)
+    return r === undefined ? undefined : parsePressure(r.buf, r.start, r.end, name)
   }
 
   /** A missing optional file is normal, unless the whole cgroup is gone. */

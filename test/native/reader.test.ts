@@ -28,8 +28,8 @@ function viaNative(reader: PseudoFileReader, dir: string, names: readonly string
   if (batch === undefined) throw new Error('no native reader')
   return names.map((name) => {
     try {
-      const { buf, length } = batch.read(name)
-      return buf.toString('latin1', 0, length)
+      const { buf, start, end } = batch.read(name)
+      return buf.toString('latin1', start, end)
     } catch (er) {
       return describe(er)
     }
