@@ -41,12 +41,17 @@ t.test('polling runs cycle after cycle and stops cleanly', async (t) => {
   const tree = buildTree(t.testdir({}), { version: 'v2', layout: 'cgroupfs-containerd' })
   const { agent } = agentFrom(['--cgroup-root', tree.cgroupRoot, '--interval', '100ms'])
   let cycles = 0
-  agent.collector.onSnapshot(() => cycles++)
+  const third = new Promise<void>((resolve) =>
+    agent.collector.onSnapshot(() => {
+      if (++cycles === 3) resolve()
+    }),
+  )
   agent.startPolling()
-  await new Promise((r) => setTimeout(r, 450))
+  await third
   await agent.stop()
   const after = cycles
-  t.ok(after >= 3, `${after} cycles in 450 ms at a 100 ms interval`)
+  t.ok(after >= 3, `${after} cycles before stop`)
+  // Two intervals later nothing has run: stop() cancelled the next cycle.
   await new Promise((r) => setTimeout(r, 250))
   t.equal(cycles, after, 'no cycle after stop')
 })
