@@ -7,6 +7,7 @@ import {
   PRESSURE_FIELDS,
   type CgroupSample,
   type CgroupVersion,
+  type KubeNames,
   type MemoryBytes,
   type MemoryEvents,
   type MemoryPressure,
@@ -46,9 +47,8 @@ function pick<T extends object, K extends keyof T>(obj: T, keys: readonly K[]): 
   return out as Nullable<Pick<T, K>>
 }
 
-function podJson(sample: CgroupSample, metadata: MetadataSource): PodJson {
+function podJson(sample: CgroupSample, metadata: MetadataSource, names: KubeNames = metadata.names(sample.ref)): PodJson {
   const { ref, reading } = sample
-  const names = metadata.names(ref)
   const qos = ref.podUid === undefined ? undefined : (metadata.pod(ref.podUid)?.qos ?? ref.qos)
   return {
     id: ref.id,
@@ -63,18 +63,9 @@ function podJson(sample: CgroupSample, metadata: MetadataSource): PodJson {
 }
 
 function containerJson(sample: CgroupSample, metadata: MetadataSource): ContainerJson {
-  const base = podJson(sample, metadata)
-  const { id, podUid, qos, namespace, pod, ...rest } = base
-  return {
-    id,
-    podUid,
-    containerId: sample.ref.containerId ?? null,
-    qos,
-    namespace,
-    pod,
-    container: metadata.names(sample.ref).container,
-    ...rest,
-  }
+  const names = metadata.names(sample.ref)
+  const { id, podUid, qos, namespace, pod, ...rest } = podJson(sample, metadata, names)
+  return { id, podUid, containerId: sample.ref.containerId ?? null, qos, namespace, pod, container: names.container, ...rest }
 }
 
 export function snapshotJson(snapshot: Snapshot, metadata: MetadataSource): SnapshotJson {
