@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream'
 import t from 'tap'
 import type { SnapshotJson } from '../../agent/api.js'
 import { textWidth } from '../../agent/cli/format.js'
-import { ANSI, keyActions, renderScreen, runTop, type ScheduleTimer, type TopView } from '../../agent/cli/top.js'
+import { ANSI, keyActions, renderScreen, runTop, type ScheduleTimer, type TopOptions, type TopView } from '../../agent/cli/top.js'
 import { container, snapshot } from './snapshot-fixture.js'
 
 const Mi = 1024 * 1024
@@ -31,7 +31,14 @@ async function settle(): Promise<void> {
   for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve))
 }
 
-function manualTimers(): { setTimer: ScheduleTimer; fire: () => void; pending: () => number; delays: number[] } {
+interface ManualTimers {
+  setTimer: ScheduleTimer
+  fire: () => void
+  pending: () => number
+  delays: number[]
+}
+
+function manualTimers(): ManualTimers {
   let pending: (() => void)[] = []
   const delays: number[] = []
   const setTimer: ScheduleTimer = (fn, ms) => {
@@ -94,6 +101,20 @@ function terminal(opts: { columns?: number; rows?: number; isTTY?: boolean } = {
 
 const fixedNow = (): Date => new Date(2025, 2, 4, 5, 6, 7)
 
+/** runTop on a fake terminal with manual timers and a fixed clock; options override these. */
+function startTop(term: Terminal, timers: ManualTimers, options: Partial<TopOptions> = {}): Promise<void> {
+  return runTop({
+    fetch: async () => three,
+    intervalMs: 1000,
+    input: term.input,
+    output: term.output,
+    sort: 'wset',
+    now: fixedNow,
+    setTimer: timers.setTimer,
+    ...options,
+  })
+}
+
 function firstRowName(screen: readonly string[]): string | undefined {
   const header = screen.findIndex((l) => l.startsWith('NAME '))
   return screen[header + 1]?.split(' ')[0]
@@ -103,17 +124,12 @@ t.test('draws the table full-screen, q quits and restores the terminal', async (
   const term = terminal()
   const timers = manualTimers()
   let fetches = 0
-  const done = runTop({
+  const done = startTop(term, timers, {
     fetch: async () => {
       fetches++
       return three
     },
     intervalMs: 2000,
-    input: term.input,
-    output: term.output,
-    sort: 'wset',
-    now: fixedNow,
-    setTimer: timers.setTimer,
   })
   await settle()
   t.same(term.rawModes, [true], 'raw mode on a terminal')
@@ -143,17 +159,11 @@ t.test('keys change the sort order without refetching', async (t) => {
   const term = terminal()
   const timers = manualTimers()
   let fetches = 0
-  const done = runTop({
+  const done = startTop(term, timers, {
     fetch: async () => {
       fetches++
       return three
     },
-    intervalMs: 1000,
-    input: term.input,
-    output: term.output,
-    sort: 'wset',
-    now: fixedNow,
-    setTimer: timers.setTimer,
   })
   await settle()
   t.equal(firstRowName(term.screen()), 'ns/big/c')
@@ -195,18 +205,12 @@ t.test('fetch errors show in the status line and the data stays', async (t) => {
     three,
     new Error('socket hang up'),
   ]
-  const done = runTop({
+  const done = startTop(term, timers, {
     fetch: async () => {
       const next = answers.shift()
       if (next === undefined || next instanceof Error) throw next ?? new Error('no more')
       return next
     },
-    intervalMs: 1000,
-    input: term.input,
-    output: term.output,
-    sort: 'wset',
-    now: fixedNow,
-    setTimer: timers.setTimer,
   })
   await settle()
   let screen = term.screen()
@@ -234,7 +238,7 @@ t.test('rows are cut to the terminal height', async (t) => {
   )
   const term = terminal({ rows: 8 })
   const timers = manualTimers()
-  const done = runTop({ fetch: async () => many, intervalMs: 1000, input: term.input, output: term.output, sort: 'wset', now: fixedNow, setTimer: timers.setTimer })
+  const done = startTop(term, timers, { fetch: async () => many })
   await settle()
   let screen = term.screen()
   t.equal(screen.length, 8, 'exactly the terminal height')
@@ -269,17 +273,11 @@ t.test('no line is ever wider than the terminal, also after a resize', async (t)
   const term = terminal({ columns: 80 })
   const timers = manualTimers()
   const fail = { now: false }
-  const done = runTop({
+  const done = startTop(term, timers, {
     fetch: async () => {
       if (fail.now) throw new Error('x'.repeat(300))
       return longNames
     },
-    intervalMs: 1000,
-    input: term.input,
-    output: term.output,
-    sort: 'wset',
-    now: fixedNow,
-    setTimer: timers.setTimer,
   })
   await settle()
   check(term, 80)
