@@ -1,72 +1,14 @@
-// The one list of the files memlens reads per cgroup, shared by the tree generator (checks the
-// captures have them), the C floor (what to open, read and parse) and run.js (which checks it
-// against the agent's own FILES in agent/cgroup/read.ts and the files the agent really opens,
-// and says so when they drift). Keys are the memory.stat/events keys read.ts keeps.
+// The files memlens reads per cgroup and the keys it keeps, taken from the agent itself
+// (READ_SPEC in agent/cgroup/read.ts, built into dist/ by `npm run bench`), so the tree
+// generator (checks the captures have them) and the C floor (what to open, read and parse)
+// read exactly what the agent reads. run.js still checks the files the agent really opens.
 //
 // format: 'single' - one value ('max' means none); 'flat' - `key value` lines, only `keys`
 // are kept; 'psi' - `some|full avg10=.. avg60=.. avg300=.. total=N`, the totals are kept.
+import { READ_SPEC } from '../dist/agent/cgroup/read.js'
 
-/** @typedef {{ name: string, format: 'single' | 'flat' | 'psi', keys?: readonly string[] }} FileSpec */
-
-/** @type {{ readonly v1: readonly FileSpec[], readonly v2: readonly FileSpec[] }} */
-export const FILES = Object.freeze({
-  v1: Object.freeze([
-    { name: 'memory.usage_in_bytes', format: 'single' },
-    { name: 'memory.limit_in_bytes', format: 'single' },
-    {
-      name: 'memory.stat',
-      format: 'flat',
-      keys: [
-        'total_cache',
-        'total_rss',
-        'total_shmem',
-        'total_mapped_file',
-        'total_dirty',
-        'total_writeback',
-        'total_swap',
-        'total_inactive_file',
-        'total_active_file',
-        'total_unevictable',
-      ],
-    },
-    { name: 'memory.max_usage_in_bytes', format: 'single' },
-    { name: 'memory.failcnt', format: 'single' },
-    { name: 'memory.oom_control', format: 'flat', keys: ['oom_kill'] },
-    { name: 'memory.kmem.usage_in_bytes', format: 'single' },
-  ]),
-  v2: Object.freeze([
-    { name: 'memory.current', format: 'single' },
-    { name: 'memory.max', format: 'single' },
-    {
-      name: 'memory.stat',
-      format: 'flat',
-      keys: [
-        'anon',
-        'file',
-        'kernel',
-        'kernel_stack',
-        'pagetables',
-        'percpu',
-        'sock',
-        'vmalloc',
-        'shmem',
-        'file_mapped',
-        'file_dirty',
-        'file_writeback',
-        'inactive_file',
-        'active_file',
-        'unevictable',
-        'slab_reclaimable',
-        'slab_unreclaimable',
-        'slab',
-      ],
-    },
-    { name: 'memory.peak', format: 'single' },
-    { name: 'memory.events', format: 'flat', keys: ['max', 'high', 'oom', 'oom_kill'] },
-    { name: 'memory.swap.current', format: 'single' },
-    { name: 'memory.pressure', format: 'psi' },
-  ]),
-})
+/** @type {typeof READ_SPEC} */
+export const FILES = READ_SPEC
 
 /** Real captures (Linux 6.18) every generated cgroup directory is populated from. */
 export const CAPTURES = Object.freeze({

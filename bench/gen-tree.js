@@ -76,7 +76,7 @@ function readTemplates(version) {
   const files = new Map()
   for (const name of readdirSync(dir)) files.set(name, readFileSync(join(dir, name), 'latin1'))
   for (const f of FILES[version]) {
-    if (!files.has(f.name)) throw new Error(`${CAPTURES[version]} lacks ${f.name}, which bench/files.js lists`)
+    if (!files.has(f.name)) throw new Error(`${CAPTURES[version]} lacks ${f.name}, which the agent reads`)
   }
   return files
 }

@@ -187,10 +187,9 @@ function runFloor(bin, tree, version, passes, warmup) {
 
 async function importAgent() {
   const load = (rel) => import(pathToFileURL(join(DIST, rel)).href)
-  const [hierarchy, collector, read, discover, exposition, kube, pino] = await Promise.all([
+  const [hierarchy, collector, discover, exposition, kube, pino] = await Promise.all([
     load('cgroup/hierarchy.js'),
     load('collector.js'),
-    load('cgroup/read.js').catch(() => ({})),
     load('cgroup/discover.js').catch(() => ({})),
     load('metrics/exposition.js').catch(() => ({})),
     load('kube/types.js').catch(() => ({})),
@@ -201,7 +200,6 @@ async function importAgent() {
   return {
     findHierarchy: hierarchy.findHierarchy,
     Collector: collector.Collector,
-    agentFiles: read.FILES,
     discover: discover.discover,
     SnapshotRenderer: exposition.SnapshotRenderer,
     publish: publish.publish,
@@ -229,17 +227,10 @@ async function recordOpens(fn) {
   return opened
 }
 
-/** Compares bench/files.js with the agent's FILES export and with what it really opened. */
+/** Compares the agent's file list (bench/files.js takes it from the agent) with what it really opened. */
 function checkFileList(version, agent, opened, tree) {
   const ours = FILES[version].map((f) => f.name)
   const notes = []
-  const declared = agent.agentFiles?.[version]
-  if (Array.isArray(declared)) {
-    const extra = declared.filter((f) => !ours.includes(f))
-    const missing = ours.filter((f) => !declared.includes(f))
-    if (extra.length > 0) notes.push(`agent FILES.${version} has ${extra.join(', ')}, which bench/files.js lacks`)
-    if (missing.length > 0) notes.push(`bench/files.js has ${missing.join(', ')}, which agent FILES.${version} lacks`)
-  }
   const byName = new Map()
   for (const p of opened) {
     if (!p.startsWith(tree.hierarchyRoot)) continue
@@ -250,7 +241,7 @@ function checkFileList(version, agent, opened, tree) {
   if (byName.size === 0) {
     notes.push(
       agent.reader?.loaded
-        ? 'the native reader opens files in C, out of sight of node:fs: the file list was checked against the agent\'s FILES only (MEMLENS_NATIVE=0 checks the opens too)'
+        ? 'the native reader opens files in C, out of sight of node:fs: MEMLENS_NATIVE=0 checks what the agent opens'
         : 'saw no file opens through node:fs openSync (reads in a worker thread, or another API?): the file list was not checked against what the agent reads',
     )
     return { openedPerCycle: NaN, openedOutsideTree: opened.length, notes }

@@ -17,28 +17,6 @@ export class CgroupGoneError extends Error {
   }
 }
 
-/** The files memlens reads per cgroup, in read order; the first one must exist. */
-export const FILES = {
-  v1: [
-    'memory.usage_in_bytes',
-    'memory.limit_in_bytes',
-    'memory.stat',
-    'memory.max_usage_in_bytes',
-    'memory.failcnt',
-    'memory.oom_control',
-    'memory.kmem.usage_in_bytes',
-  ],
-  v2: [
-    'memory.current',
-    'memory.max',
-    'memory.stat',
-    'memory.peak',
-    'memory.events',
-    'memory.swap.current',
-    'memory.pressure',
-  ],
-} as const satisfies Record<CgroupVersion, readonly string[]>
-
 const V1_STAT_KEYS = new FlatKeys([
   'total_cache',
   'total_rss',
@@ -71,6 +49,46 @@ const V2_STAT_KEYS = new FlatKeys([
 ] as const)
 const V2_EVENT_KEYS = new FlatKeys(['max', 'high', 'oom', 'oom_kill'] as const)
 type V2StatKey = (typeof V2_STAT_KEYS.keys)[number]
+
+/** How a file is parsed: one value, `key value` lines (only `keys` kept), or PSI totals. */
+export type FileFormat = 'single' | 'flat' | 'psi'
+
+export interface FileSpec {
+  readonly name: string
+  readonly format: FileFormat
+  readonly keys?: readonly string[]
+}
+
+/**
+ * The files memlens reads per cgroup, in read order (the first one must exist), with the keys
+ * it keeps: the one list, also what bench/ hands its C floor so both read the same.
+ */
+export const READ_SPEC: Readonly<Record<CgroupVersion, readonly FileSpec[]>> = {
+  v1: [
+    { name: 'memory.usage_in_bytes', format: 'single' },
+    { name: 'memory.limit_in_bytes', format: 'single' },
+    { name: 'memory.stat', format: 'flat', keys: V1_STAT_KEYS.keys },
+    { name: 'memory.max_usage_in_bytes', format: 'single' },
+    { name: 'memory.failcnt', format: 'single' },
+    { name: 'memory.oom_control', format: 'flat', keys: V1_OOM_KEYS.keys },
+    { name: 'memory.kmem.usage_in_bytes', format: 'single' },
+  ],
+  v2: [
+    { name: 'memory.current', format: 'single' },
+    { name: 'memory.max', format: 'single' },
+    { name: 'memory.stat', format: 'flat', keys: V2_STAT_KEYS.keys },
+    { name: 'memory.peak', format: 'single' },
+    { name: 'memory.events', format: 'flat', keys: V2_EVENT_KEYS.keys },
+    { name: 'memory.swap.current', format: 'single' },
+    { name: 'memory.pressure', format: 'psi' },
+  ],
+}
+
+/** The file names of READ_SPEC, per version. */
+export const FILES: Readonly<Record<CgroupVersion, readonly string[]>> = {
+  v1: READ_SPEC.v1.map((f) => f.name),
+  v2: READ_SPEC.v2.map((f) => f.name),
+}
 
 /** What a cgroup reader needs: where the hierarchy is and a reusable file reader. */
 export interface ReadContext {
