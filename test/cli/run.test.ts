@@ -4,6 +4,7 @@ import { pino } from 'pino'
 import type { SnapshotJson } from '../../agent/api.js'
 import { runCli, type CliIo } from '../../agent/cli/run.js'
 import { buildTree } from '../fixtures/trees.js'
+import { until } from '../wait.js'
 
 function io(extra: Partial<CliIo> = {}): CliIo & { out: () => string } {
   let text = ''
@@ -51,7 +52,7 @@ t.test('top without a terminal prints plain tables until stopped', async (t) => 
   const abort = new AbortController()
   const cli = io({ signal: abort.signal })
   const done = runCli(['top', '--cgroup-root', tree.cgroupRoot, '--interval', '100ms'], cli)
-  while (!cli.out().includes('NAME')) await new Promise((r) => setTimeout(r, 20))
+  await until('the first table', () => cli.out().includes('NAME'))
   abort.abort()
   t.equal(await done, 0)
   t.notMatch(cli.out(), /\x1b\[/, 'no escape codes into a pipe')

@@ -6,6 +6,7 @@ import { copyFileSync, existsSync, mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { buildTree } from '../fixtures/trees.js'
+import { until } from '../wait.js'
 
 const repo = fileURLToPath(new URL('../..', import.meta.url))
 // tap runs tests with its TypeScript loader in NODE_OPTIONS; the shipped agent runs without.
@@ -51,10 +52,7 @@ t.test('a production-only install runs memlens --help and serves /metrics', asyn
     child.once('exit', (code) => reject(new Error(`memlens exited ${code}: ${out}`)))
   })
   let body = ''
-  for (let i = 0; i < 100 && !body.includes('memlens_container_memory_working_set_bytes'); i++) {
-    body = await (await fetch(url)).text()
-    if (!body.includes('memlens_container_memory_working_set_bytes')) await new Promise((r) => setTimeout(r, 50))
-  }
+  await until('the first collection in /metrics', async () => (body = await (await fetch(url)).text()).includes('memlens_container_memory_working_set_bytes'), 10_000)
   t.match(body, /memlens_container_memory_working_set_bytes\{id="\/kubepods\.slice\//)
   t.match(body, /memlens_build_info\{version="\d+\.\d+\.\d+"/, 'the version comes from package.json')
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))

@@ -45,11 +45,4 @@ export function kubeConfigFor(server: string): KubeConfig {
   return kc
 }
 
-/** Polls until check() is true; rejects with what it was waiting for after timeoutMs. */
-export async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 5))
-  }
-}
+export { until } from '../wait.js'

@@ -8,6 +8,7 @@ import { rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import t from 'tap'
 import { agentFrom } from '../agent-helper.js'
+import { until } from '../wait.js'
 import { makeChild, removeChild, statValue, v1Unavailable, type OwnCgroup } from './own-cgroup.js'
 
 const unavailable = v1Unavailable()
@@ -87,18 +88,12 @@ if (unavailable !== undefined) {
     const { port } = await agent.listen('127.0.0.1', 0)
     agent.startPolling()
     const scrape = async (): Promise<string> => (await fetch(`http://127.0.0.1:${port}/metrics`)).text()
-    const until = async (pred: (m: string) => boolean): Promise<string> => {
-      for (let i = 0; i < 100; i++) {
-        const m = await scrape()
-        if (pred(m)) return m
-        await new Promise((r) => setTimeout(r, 50))
-      }
-      return scrape()
-    }
+    let m = ''
     const series = `id="${child.rel}"`
-    t.match(await until((m) => m.includes(series)), series, 'the child appears')
+    await until('the child to appear', async () => (m = await scrape()).includes(series), 10_000)
+    t.match(m, series, 'the child appears')
     await removeChild(child)
-    const m = await until((m) => !m.includes(series))
+    await until('the child to leave /metrics', async () => !(m = await scrape()).includes(series), 10_000)
     t.notMatch(m, series, 'its series are gone after it is removed')
     t.match(m, `id="${parent.rel}"`, 'the parent is still reported')
     t.match(m, /memlens_collect_errors_total\{reason="io"\} 0/, 'no error counted')
