@@ -1,16 +1,21 @@
 // Flags and MEMLENS_* environment variables → one frozen, validated Config.
 // Precedence: flag, then environment, then default. All defaults live in DEFAULTS.
 import { parseArgs } from 'node:util'
-import { parseDuration } from './duration.js'
-import { errorCode } from './errors.js'
-import { METRIC_GROUPS, type MetricGroup } from './metrics/families.js'
-import { SORT_KEYS, type SortKey } from './cli/table.js'
+import { errorCode, UsageError } from './kernel/errors.js'
 
 export const COMMANDS = ['serve', 'snapshot', 'top'] as const
 export type Command = (typeof COMMANDS)[number]
 
 export const SCOPE_CHOICES = ['kubernetes', 'all', 'auto'] as const
 export type ScopeChoice = (typeof SCOPE_CHOICES)[number]
+
+/** Metric groups --disable-metrics can switch off (docs/metrics.md, expose/metric-names.ts). */
+export const METRIC_GROUPS = ['memory', 'events', 'pressure', 'pod', 'container', 'kubernetes', 'runtime'] as const
+export type MetricGroup = (typeof METRIC_GROUPS)[number]
+
+/** What snapshot and top can sort by (cli/table.ts). */
+export const SORT_KEYS = ['wset', 'rss', 'cache', 'dirty', 'writeback', 'limit', 'pct', 'name'] as const
+export type SortKey = (typeof SORT_KEYS)[number]
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 export type LogLevel = (typeof LOG_LEVELS)[number]
@@ -30,6 +35,10 @@ export interface Config {
   readonly json: boolean
   readonly sort: SortKey
   readonly pods: boolean
+  /** Read cgroup files through the optional native addon when it loads (MEMLENS_NATIVE=0: off). */
+  readonly nativeReader: boolean
+  /** KUBERNETES_SERVICE_HOST and _PORT are set: we run in a pod and can use its ServiceAccount. */
+  readonly inCluster: boolean
 }
 
 export const DEFAULTS = Object.freeze({
@@ -76,8 +85,33 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'help', env: [], help: 'show this help', boolean: true },
 ]
 
+// Go-style durations, as Prometheus and kubelet users write them: 500ms, 2s, 1m30s, 1.5h.
+const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
+const PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/y
+
+/** Milliseconds, or undefined when the text is not a duration. */
+export function parseDuration(text: string): number | undefined {
+  if (text === '') return undefined
+  PART.lastIndex = 0
+  let total = 0
+  while (PART.lastIndex < text.length) {
+    const match = PART.exec(text)
+    if (match === null) return undefined
+    const [, amount, unit] = match
+    total += Number(amount) * (UNIT_MS[unit ?? ''] ?? Number.NaN)
+  }
+  return Number.isFinite(total) ? total : undefined
+}
+
+export function formatDuration(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`
+  if (ms % 1000 === 0) return `${ms / 1000}s`
+  return `${ms}ms`
+}
+
 /** A wrong flag or value: main prints the message on one line and exits 2. */
-export class ConfigError extends Error {
+export class ConfigError extends UsageError {
   override readonly name = 'ConfigError'
 }
 
@@ -174,6 +208,8 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pa
     json: bool('json'),
     sort: oneOf('sort', get('sort') ?? DEFAULTS.sort, SORT_KEYS),
     pods: bool('pods'),
+    nativeReader: env['MEMLENS_NATIVE'] !== '0',
+    inCluster: Boolean(env['KUBERNETES_SERVICE_HOST']) && Boolean(env['KUBERNETES_SERVICE_PORT']),
   }
   return { help: false, config: Object.freeze(config) }
 }

@@ -1,3 +1,5 @@
+import type { ErrorReason } from './kernel/errors.js'
+
 // The data model every stage agrees on: discovery yields CgroupRefs, reading yields
 // MemoryReadings, the collector joins them into a Snapshot. Plain readonly objects.
 // A value the kernel did not give us is `undefined` (null in JSON), never a fake 0.
@@ -79,6 +81,43 @@ export interface KubeNames {
   readonly container: string
 }
 
+// What the Kubernetes side tells the rest of the agent. The cgroup side never imports the
+// API client: it asks a MetadataSource, which is empty until the API has answered.
+export interface PodMeta {
+  readonly uid: string
+  readonly namespace: string
+  readonly name: string
+  readonly node: string
+  readonly qos?: QosClass
+}
+
+export interface ContainerMeta {
+  readonly podUid: string
+  readonly name: string
+  readonly image: string
+  /** resources.requests.memory from the pod spec, in bytes; absent when not set. */
+  readonly requestBytes?: number
+}
+
+export interface MetadataSource {
+  /** Names for a discovered cgroup; empty strings for what is not known (yet). */
+  names(ref: CgroupRef): KubeNames
+  pod(uid: string): PodMeta | undefined
+  container(containerId: string): ContainerMeta | undefined
+  /** Every pod of this node the API has told us about. */
+  pods(): Iterable<PodMeta>
+}
+
+export const NO_NAMES: KubeNames = Object.freeze({ namespace: '', pod: '', container: '' })
+
+/** The source used without Kubernetes: every name stays empty. */
+export const noMetadata: MetadataSource = {
+  names: () => NO_NAMES,
+  pod: () => undefined,
+  container: () => undefined,
+  pods: () => [],
+}
+
 export interface CgroupSample {
   readonly ref: CgroupRef
   readonly reading: MemoryReading
@@ -91,6 +130,14 @@ export interface Snapshot {
   readonly collectedAtMs: number
   readonly containers: readonly CgroupSample[]
   readonly pods: readonly CgroupSample[]
+}
+
+/** What one collection cycle did, for the agent's own metrics. */
+export interface CycleStats {
+  readonly durationSeconds: number
+  readonly discovered: { readonly pod: number; readonly container: number; readonly cgroup: number }
+  /** Failures by the reason label of memlens_collect_errors_total. */
+  readonly errors: ReadonlyMap<ErrorReason, number>
 }
 
 export const MEMORY_FIELDS = [

@@ -8,7 +8,7 @@
 // Cgroups appear and vanish all the time: a directory that is gone by the time we read it
 // (ENOENT, ENOTDIR) is skipped silently, and so is everything below it.
 import { readdirSync, type Dirent } from 'node:fs'
-import { isGone } from '../errors.js'
+import { isGone } from '../kernel/errors.js'
 import type { CgroupRef, Scope } from '../model.js'
 import type { Hierarchy } from './hierarchy.js'
 import { enter, isTerminal, OUTSIDE, positionOf, type Position } from './layout.js'

@@ -10,8 +10,9 @@
 // tree and a host bind-mount go through the same code. Kernel doc: admin-guide/cgroup-v2.rst,
 // filesystems/proc.rst §3.5 (mountinfo).
 import { readdirSync, realpathSync } from 'node:fs'
-import { errorMessage, isGone, ParseError } from '../errors.js'
-import { PseudoFileReader } from '../fs.js'
+import { errorMessage, isGone, UsageError } from '../kernel/errors.js'
+import { PseudoFileReader } from '../kernel/fs.js'
+import { parseMountinfo, type MountEntry } from '../kernel/parse-mountinfo.js'
 import type { CgroupVersion, Scope } from '../model.js'
 import { isKubepodsRoot } from './layout.js'
 
@@ -22,73 +23,12 @@ export interface Hierarchy {
 }
 
 /** No usable memory hierarchy: the message lists what was looked for, where, and what to do. */
-export class HierarchyError extends Error {
+export class HierarchyError extends UsageError {
   readonly code = 'ENOHIERARCHY'
-  constructor(message: string) {
-    super(message)
-    this.name = 'HierarchyError'
-  }
-}
-
-export interface MountEntry {
-  readonly mountId: number
-  /** The directory of the mounted filesystem that appears at mountPoint (`/` unless a bind). */
-  readonly root: string
-  readonly mountPoint: string
-  readonly fsType: string
-  readonly source: string
-  readonly superOptions: readonly string[]
+  override readonly name = 'HierarchyError'
 }
 
 const HINT = 'point --cgroup-root at the cgroup mount (usually /sys/fs/cgroup; inside a container, the host mount, e.g. /host/sys/fs/cgroup)'
-
-/**
- * Parses /proc/PID/mountinfo:
- *
- *   30 22 0:27 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755
- *   34 30 0:31 / /sys/fs/cgroup/memory rw,relatime shared:9 - cgroup cgroup rw,memory
- *   40 30 0:37 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw
- *
- * A line we cannot parse is skipped when it cannot be a cgroup mount (it does not mention
- * "cgroup"): one odd mount must not stop the agent. One that mentions cgroup throws a
- * ParseError, because it may be exactly the mount we are asked to confirm.
- * Fields past the three after the `-` separator are ignored, so a new kernel does not break us.
- */
-export function parseMountinfo(text: string, file = 'mountinfo'): MountEntry[] {
-  const entries: MountEntry[] = []
-  const lines = text.split('\n')
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] ?? ''
-    if (line.trim() === '') continue
-    const entry = parseMountLine(line)
-    if (typeof entry !== 'string') entries.push(entry)
-    else if (line.includes('cgroup')) throw new ParseError(file, i + 1, line, entry)
-  }
-  return entries
-}
-
-/** One mountinfo line, or the reason it is malformed. */
-function parseMountLine(line: string): MountEntry | string {
-  const fields = line.split(' ')
-  const sep = fields.indexOf('-', 6)
-  if (sep < 0) return 'no " - " separator after the six leading fields'
-  if (fields.length < sep + 4) return 'fewer than three fields after the separator'
-  const mountId = Number(fields[0])
-  if (!Number.isInteger(mountId)) return 'mount ID is not an integer'
-  return {
-    mountId,
-    root: unescapeOctal(fields[3] ?? ''),
-    mountPoint: unescapeOctal(fields[4] ?? ''),
-    fsType: fields[sep + 1] ?? '',
-    source: unescapeOctal(fields[sep + 2] ?? ''),
-    superOptions: (fields[sep + 3] ?? '').split(','),
-  }
-}
-
-// The kernel writes space, tab, newline and backslash in paths as \040, \011, \012, \134.
-function unescapeOctal(s: string): string {
-  return s.includes('\\') ? s.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(parseInt(oct, 8))) : s
-}
 
 interface Candidate extends Hierarchy {
   /** The file whose presence (and content) makes this candidate the memory hierarchy. */

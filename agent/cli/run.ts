@@ -1,13 +1,13 @@
 // Command dispatch for serve, snapshot and top. Streams and environment are injected so
 // tests run the real commands in-process.
 import type { Logger } from 'pino'
-import { createAgent, type AgentDeps, type AgentMetadata } from '../agent.js'
+import { createAgent, type AgentDeps, type AgentMetadata } from '../app/core.js'
 import { ConfigError, helpText, parseConfig, type Config } from '../config.js'
-import { errorMessage } from '../errors.js'
-import { createLogger } from '../logger.js'
-import type { SelfMetrics } from '../metrics/self.js'
+import { errorMessage } from '../kernel/errors.js'
+import { createLogger } from '../app/logger.js'
+import type { SelfMetrics } from '../expose/self.js'
 import { renderTable } from './table.js'
-import { runTop } from './top.js'
+import { runTop } from './top/loop.js'
 
 export interface CliIo {
   readonly env: NodeJS.ProcessEnv

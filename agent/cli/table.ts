@@ -1,7 +1,8 @@
 // The snapshot as a terminal table: one row per container (or pod), working set, RSS and page
 // cache side by side with dirty and writeback pages, readable on an 80-column terminal.
 // Numeric columns have fixed widths so rows line up across redraws; NAME takes what is left.
-import type { ContainerJson, PodJson, SnapshotJson } from '../api.js'
+import { SORT_KEYS, type SortKey } from '../config.js'
+import type { ContainerJson, PodJson, SnapshotJson } from '../expose/snapshot-json.js'
 import {
   ABSENT,
   BYTES_WIDTH,
@@ -14,8 +15,7 @@ import {
   printable,
 } from './format.js'
 
-export const SORT_KEYS = ['wset', 'rss', 'cache', 'dirty', 'writeback', 'limit', 'pct', 'name'] as const
-export type SortKey = (typeof SORT_KEYS)[number]
+export { SORT_KEYS, type SortKey }
 
 export const TABLE_KINDS = ['containers', 'pods'] as const
 export type TableKind = (typeof TABLE_KINDS)[number]

@@ -1,10 +1,12 @@
 // Where the API server is and how to authenticate: the pod's ServiceAccount when running in the
 // cluster, or a kubeconfig file (for running memlens outside the cluster). KUBECONFIG and flags
-// are resolved by the config layer, which passes the path here.
+// are resolved by the config layer, which passes the path and whether we run in a pod here.
 import { KubeConfig } from '@kubernetes/client-node'
 
 export interface LoadKubeConfigOptions {
-  readonly kubeconfigPath?: string
+  readonly kubeconfigPath?: string | undefined
+  /** KUBERNETES_SERVICE_HOST and _PORT are set (config.ts reads them): running in a pod. */
+  readonly inCluster?: boolean
 }
 
 export function loadKubeConfig(options: LoadKubeConfigOptions = {}): KubeConfig {
@@ -17,7 +19,7 @@ export function loadKubeConfig(options: LoadKubeConfigOptions = {}): KubeConfig 
     return kc
   }
   // The library would otherwise build https://undefined:undefined and fail on every request.
-  if (!process.env.KUBERNETES_SERVICE_HOST || !process.env.KUBERNETES_SERVICE_PORT) {
+  if (options.inCluster !== true) {
     throw new Error(
       'not running in a Kubernetes pod (KUBERNETES_SERVICE_HOST/PORT unset): give a kubeconfig path, or disable Kubernetes metadata',
     )

@@ -1,7 +1,7 @@
 // What went wrong talking to the API server, in terms an operator can act on. Errors come in
 // three shapes: ApiException from a list (numeric `code`, Status JSON in `body`), a plain Error
 // with `statusCode` from a watch request, and a Status object in a watch ERROR event.
-import { errorMessage } from '../errors.js'
+import { errorMessage } from '../kernel/errors.js'
 import { field, isObject, numberField, stringField } from './guards.js'
 
 /** The `reason` label of memlens_kubernetes_errors_total. */

@@ -6,7 +6,7 @@
 // new UID, and the old UID's entries must go with it.
 import type { CgroupRef, KubeNames } from '../model.js'
 import type { PodRecord, ContainerRecord } from './pod-record.js'
-import { NO_NAMES, type ContainerMeta, type MetadataSource, type PodMeta } from './types.js'
+import { NO_NAMES, type ContainerMeta, type MetadataSource, type PodMeta } from '../model.js'
 
 export class PodIndex implements MetadataSource {
   private readonly byKey = new Map<string, PodRecord>()

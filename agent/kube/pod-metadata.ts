@@ -18,7 +18,7 @@ import { createKubeMetrics, type KubeMetrics } from './kube-metrics.js'
 import { PodIndex } from './pod-index.js'
 import { podRecord } from './pod-record.js'
 import { realSchedule, type Schedule } from './schedule.js'
-import type { ContainerMeta, MetadataSource, PodMeta } from './types.js'
+import type { ContainerMeta, MetadataSource, PodMeta } from '../model.js'
 
 export interface PodMetadataOptions {
   readonly kubeConfig: KubeConfig

@@ -4,7 +4,7 @@
 import { QOS_CLASSES, type KubeNames, type QosClass } from '../model.js'
 import { field, objectsField, stringField } from './guards.js'
 import { parseQuantity } from './quantity.js'
-import type { ContainerMeta, PodMeta } from './types.js'
+import type { ContainerMeta, PodMeta } from '../model.js'
 
 /** kubelet's annotation on a static pod's mirror: the UID kubelet (and so the cgroup) uses. */
 export const MIRROR_ANNOTATION = 'kubernetes.io/config.mirror'

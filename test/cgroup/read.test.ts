@@ -1,12 +1,14 @@
 import { cpSync, rmSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
-import { CgroupGoneError, FILES, readCgroup, workingSet, type ReadContext } from '../../agent/cgroup/read.js'
-import { ParseError } from '../../agent/errors.js'
-import { PseudoFileReader } from '../../agent/fs.js'
+import { FILES } from '../../agent/cgroup/files.js'
+import { workingSet } from '../../agent/cgroup/formulas.js'
+import { CgroupGoneError, readCgroup, type ReadContext } from '../../agent/cgroup/read.js'
+import { ParseError } from '../../agent/kernel/errors.js'
+import { testReader } from '../helpers/reader.js'
 
 const captures = fileURLToPath(new URL('../fixtures/captures', import.meta.url))
-const ctx = (root: string, version: 'v1' | 'v2'): ReadContext => ({ root, version, reader: new PseudoFileReader() })
+const ctx = (root: string, version: 'v1' | 'v2'): ReadContext => ({ root, version, reader: testReader() })
 
 t.test('v1 capture after a 1.2 GB write: every number traced by hand from the files', async (t) => {
   const r = readCgroup(ctx(captures, 'v1'), '/cgroup-v1-linux-6.18-after-write')
@@ -108,7 +110,7 @@ t.test('missing, vanished and malformed', async (t) => {
 t.test('a cgroup whose directory vanishes while optional files are read is gone, not partial', async (t) => {
   const root = t.testdir({})
   cpSync(`${captures}/cgroup-v2-linux-6.18-idle`, `${root}/c`, { recursive: true })
-  const reader = new PseudoFileReader()
+  const reader = testReader()
   const realRead = reader.readBytes.bind(reader)
   reader.readBytes = (path: string) => {
     if (path.endsWith('memory.peak')) rmSync(`${root}/c`, { recursive: true })
@@ -129,6 +131,6 @@ t.test('a cgroup whose directory vanishes while optional files are read is gone,
 
 t.test('the reader grows its buffer for big files', async (t) => {
   const dir = t.testdir({ big: 'x'.repeat(200_000) })
-  t.equal(new PseudoFileReader().readText(`${dir}/big`).length, 200_000)
+  t.equal(testReader().readText(`${dir}/big`).length, 200_000)
   t.equal(FILES.v1[0], 'memory.usage_in_bytes', 'the first file read is the one that must exist')
 })

@@ -1,10 +1,10 @@
 import { PassThrough } from 'node:stream'
 import t from 'tap'
 import { pino } from 'pino'
-import type { SnapshotJson } from '../../agent/api.js'
+import type { SnapshotJson } from '../../agent/expose/snapshot-json.js'
 import { runCli, type CliIo } from '../../agent/cli/run.js'
 import { buildTree } from '../fixtures/trees.js'
-import { until } from '../wait.js'
+import { until } from '../helpers/wait.js'
 
 function io(extra: Partial<CliIo> = {}): CliIo & { out: () => string } {
   let text = ''

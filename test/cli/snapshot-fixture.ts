@@ -1,5 +1,5 @@
 // Hand-built SnapshotJson values for the table and top tests.
-import type { ContainerJson, PodJson, SnapshotJson } from '../../agent/api.js'
+import type { ContainerJson, PodJson, SnapshotJson } from '../../agent/expose/snapshot-json.js'
 import { MEMORY_FIELDS } from '../../agent/model.js'
 
 type Memory = ContainerJson['memory']

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { container, pod, snapshot } from './snapshot-fixture.js'
-import type { SnapshotJson } from '../../agent/api.js'
+import type { SnapshotJson } from '../../agent/expose/snapshot-json.js'
 import {
   formatBytes,
   formatPercent,

@@ -1,8 +1,8 @@
 import { PassThrough } from 'node:stream'
 import t from 'tap'
-import type { SnapshotJson } from '../../agent/api.js'
+import type { SnapshotJson } from '../../agent/expose/snapshot-json.js'
 import { textWidth } from '../../agent/cli/format.js'
-import { ANSI, keyActions, renderScreen, runTop, type ScheduleTimer, type TopOptions, type TopView } from '../../agent/cli/top.js'
+import { ANSI, keyActions, renderScreen, runTop, type ScheduleTimer, type TopOptions, type TopView } from '../../agent/cli/top/loop.js'
 import { container, snapshot } from './snapshot-fixture.js'
 
 const Mi = 1024 * 1024

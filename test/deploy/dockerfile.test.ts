@@ -119,10 +119,10 @@ t.test('the native reader is compiled for the target platform; the runtime gets 
   const copy = single(copies, 'COPY --from=native')
   const [source, dest] = args(copy)
   t.match(source, /^\/src\/native\/build\/Release\/memlens_native\.node$/)
-  // dist/agent/native.js looks two levels up from itself: /app/native/build/Release.
+  // dist/agent/kernel/native.js looks three levels up from itself: /app/native/build/Release.
   const workdir = args(single(keyword(final, 'WORKDIR'), 'WORKDIR'))[0] ?? ''
   t.equal(posix.join(workdir, dest ?? ''), '/app/native/build/Release/', 'a directory, kept as it is')
-  t.match(readFileSync(join(repoRoot, 'agent/native.ts'), 'utf8'), "'../../native/build/Release/memlens_native.node'")
+  t.match(readFileSync(join(repoRoot, 'agent/kernel/native.ts'), 'utf8'), "'../../../native/build/Release/memlens_native.node'")
   t.notOk(runs(final).some((r) => /apt-get|node-gyp|build:native/.test(r)), 'nothing is compiled in the runtime stage')
   const build0 = runs(stage('build')).join('\n')
   t.match(build0, /npm ci --ignore-scripts\b/, 'the build stage (build platform) does not compile the addon')

@@ -6,7 +6,7 @@ import { copyFileSync, existsSync, mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { buildTree } from '../fixtures/trees.js'
-import { until } from '../wait.js'
+import { until } from '../helpers/wait.js'
 
 const repo = fileURLToPath(new URL('../..', import.meta.url))
 // tap runs tests with its TypeScript loader in NODE_OPTIONS; the shipped agent runs without.

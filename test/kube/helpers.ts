@@ -45,4 +45,4 @@ export function kubeConfigFor(server: string): KubeConfig {
   return kc
 }
 
-export { until } from '../wait.js'
+export { until } from '../helpers/wait.js'

@@ -17,7 +17,7 @@ function setEnv(env: Record<string, string | undefined>): () => void {
 
 t.test('in-cluster by default', async (t) => {
   t.teardown(setEnv({ KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' }))
-  const kc = loadKubeConfig()
+  const kc = loadKubeConfig({ inCluster: true })
   t.equal(kc.getCurrentCluster()?.server, 'https://10.96.0.1:443')
   t.equal(kc.getCurrentCluster()?.caFile, '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt')
   t.equal(kc.getCurrentUser()?.authProvider?.config?.tokenFile, '/var/run/secrets/kubernetes.io/serviceaccount/token')
@@ -25,12 +25,12 @@ t.test('in-cluster by default', async (t) => {
 
 t.test('in-cluster with an IPv6 service address', async (t) => {
   t.teardown(setEnv({ KUBERNETES_SERVICE_HOST: 'fd00::1', KUBERNETES_SERVICE_PORT: '443' }))
-  t.equal(loadKubeConfig({}).getCurrentCluster()?.server, 'https://[fd00::1]:443')
+  t.equal(loadKubeConfig({ inCluster: true }).getCurrentCluster()?.server, 'https://[fd00::1]:443')
 })
 
 t.test('outside a cluster without a kubeconfig: a clear error, not https://undefined', async (t) => {
   t.teardown(setEnv({ KUBERNETES_SERVICE_HOST: undefined, KUBERNETES_SERVICE_PORT: undefined }))
-  t.throws(() => loadKubeConfig(), /KUBERNETES_SERVICE_HOST/)
+  t.throws(() => loadKubeConfig({ inCluster: false }), /KUBERNETES_SERVICE_HOST/)
 })
 
 t.test('a kubeconfig file', async (t) => {

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { PodIndex } from '../../agent/kube/pod-index.js'
 import { podRecord, type PodRecord } from '../../agent/kube/pod-record.js'
-import { NO_NAMES } from '../../agent/kube/types.js'
+import { NO_NAMES } from '../../agent/model.js'
 import type { CgroupRef } from '../../agent/model.js'
 import { pod, type TestPod } from './fake-api-server.js'
 

@@ -7,8 +7,8 @@ import { once } from 'node:events'
 import { rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import t from 'tap'
-import { agentFrom } from '../agent-helper.js'
-import { until } from '../wait.js'
+import { agentFrom } from '../helpers/agent.js'
+import { until } from '../helpers/wait.js'
 import { makeChild, removeChild, statValue, v1Unavailable, type OwnCgroup } from './own-cgroup.js'
 
 const unavailable = v1Unavailable()

@@ -1,0 +1,145 @@
+// The polling loop. Each cycle walks discovery and reads every cgroup synchronously (the
+// cheapest way through cgroupfs), but yields to the event loop every `sliceMs` so scrapes
+// and probes stay responsive. Scrapes never touch cgroup files: they read `latest`.
+// Listeners get every snapshot: the per-container history of a later issue hangs here.
+import type { Logger } from 'pino'
+import { discover } from '../cgroup/discover.js'
+import type { Hierarchy } from '../cgroup/hierarchy.js'
+import { CgroupGoneError, readCgroup, type ReadContext } from '../cgroup/read.js'
+import { errorMessage, errorReason, type ErrorReason } from '../kernel/errors.js'
+import { PseudoFileReader } from '../kernel/fs.js'
+import { nativeState, type NativeState } from '../kernel/native.js'
+import type { CgroupSample, CycleStats, Scope, Snapshot } from '../model.js'
+import { Slicer } from './slicer.js'
+import { REAL_TIMERS, type Timers } from './timers.js'
+
+export interface CollectorOptions {
+  readonly hierarchy: Hierarchy
+  readonly scope: Scope
+  /** Only cgroups at or below this path (relative to the hierarchy root) are read. */
+  readonly parent: string
+  readonly logger: Logger
+  /** Longest stretch of synchronous work before yielding to the event loop. */
+  readonly sliceMs?: number
+  /** Wall clock for collectedAtMs (default Date.now). */
+  readonly now?: () => number
+  /** The loop's clock and timers (default the real ones). */
+  readonly timers?: Timers
+  /** Read through the native addon when it loads (default true; config MEMLENS_NATIVE). */
+  readonly nativeReader?: boolean
+}
+
+export type SnapshotListener = (snapshot: Snapshot, stats: CycleStats) => void
+
+const byId = (a: CgroupSample, b: CgroupSample): number => (a.ref.id < b.ref.id ? -1 : a.ref.id > b.ref.id ? 1 : 0)
+
+export class Collector {
+  readonly #opts: CollectorOptions
+  readonly #ctx: ReadContext
+  readonly #listeners: SnapshotListener[] = []
+  /** Cgroups (or walk paths) whose failure was logged; logged again only after recovery. */
+  readonly #failing = new Map<string, string>()
+  #latest: Snapshot | undefined
+  readonly #timers: Timers
+  #timer: unknown
+  #running: Promise<Snapshot> | undefined
+  #stopped = true
+
+  constructor(opts: CollectorOptions) {
+    this.#opts = opts
+    this.#timers = opts.timers ?? REAL_TIMERS
+    const native: NativeState = opts.nativeReader === false ? { loaded: false, reason: 'MEMLENS_NATIVE=0' } : nativeState()
+    this.#ctx = { root: opts.hierarchy.root, version: opts.hierarchy.version, reader: new PseudoFileReader({ native: native.loaded }) }
+    opts.logger.debug(native.loaded ? { reader: 'native', path: native.path } : { reader: 'node:fs', reason: native.reason }, 'cgroup file reader')
+  }
+
+  get latest(): Snapshot | undefined {
+    return this.#latest
+  }
+
+  onSnapshot(listener: SnapshotListener): void {
+    this.#listeners.push(listener)
+  }
+
+  /** Runs one cycle; concurrent callers share the cycle in flight. */
+  collect(): Promise<Snapshot> {
+    this.#running ??= this.#cycle().finally(() => {
+      this.#running = undefined
+    })
+    return this.#running
+  }
+
+  /** Collects now and then every intervalMs, measured from the start of each cycle. */
+  start(intervalMs: number): void {
+    this.#stopped = false
+    const tick = async (): Promise<void> => {
+      const started = this.#timers.now()
+      try {
+        await this.collect()
+      } catch (er) {
+        this.#opts.logger.error({ err: er }, 'collection cycle failed')
+      }
+      if (this.#stopped) return
+      const wait = Math.max(0, intervalMs - (this.#timers.now() - started))
+      this.#timer = this.#timers.setTimeout(() => void tick(), wait)
+    }
+    void tick()
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true
+    if (this.#timer !== undefined) this.#timers.clearTimeout(this.#timer)
+    await this.#running?.catch(() => undefined)
+  }
+
+  async #cycle(): Promise<Snapshot> {
+    const { logger, scope, parent } = this.#opts
+    const slicer = new Slicer(this.#opts.sliceMs)
+    const started = performance.now()
+    const pods: CgroupSample[] = []
+    const containers: CgroupSample[] = []
+    const discovered = { pod: 0, container: 0, cgroup: 0 }
+    const errors = new Map<ErrorReason, number>()
+    const seenFailing = new Set<string>()
+    const fail = (key: string, reason: ErrorReason, er: unknown, msg: string): void => {
+      errors.set(reason, (errors.get(reason) ?? 0) + 1)
+      seenFailing.add(key)
+      const text = errorMessage(er)
+      if (this.#failing.get(key) !== text) logger.warn({ cgroup: key, reason, err: text }, msg)
+      this.#failing.set(key, text)
+    }
+
+    const refs = discover(this.#opts.hierarchy, {
+      scope,
+      parent,
+      onError: (path, er) => fail(path, 'discovery', er, 'cannot list cgroup directory; skipped this cycle'),
+    })
+    for (const ref of refs) {
+      discovered[ref.kind]++
+      try {
+        const sample: CgroupSample = { ref, reading: readCgroup(this.#ctx, ref.id) }
+        ;(ref.kind === 'pod' ? pods : containers).push(sample)
+        if (this.#failing.delete(ref.id)) logger.info({ cgroup: ref.id }, 'cgroup readable again')
+      } catch (er) {
+        // A cgroup that vanished mid-read is the normal churn of a node: skip it quietly.
+        if (!(er instanceof CgroupGoneError)) fail(ref.id, errorReason(er), er, 'cannot read cgroup; skipped this cycle')
+      }
+      await slicer.maybeYield()
+    }
+    // Failures of cgroups that have since vanished are forgotten without a word.
+    for (const key of this.#failing.keys()) if (!seenFailing.has(key)) this.#failing.delete(key)
+    pods.sort(byId)
+    containers.sort(byId)
+    const snapshot: Snapshot = {
+      cgroupVersion: this.#opts.hierarchy.version,
+      scope,
+      collectedAtMs: (this.#opts.now ?? Date.now)(),
+      pods,
+      containers,
+    }
+    const stats: CycleStats = { durationSeconds: (performance.now() - started) / 1000, discovered, errors }
+    this.#latest = snapshot
+    for (const listener of this.#listeners) listener(snapshot, stats)
+    return snapshot
+  }
+}

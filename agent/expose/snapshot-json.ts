@@ -1,0 +1,79 @@
+// The JSON shape of `memlens snapshot --json` and GET /api/v1/snapshot.
+// Absent values are null; podUid keeps its dashes.
+import type { MetadataSource } from '../model.js'
+import {
+  EVENT_FIELDS,
+  MEMORY_FIELDS,
+  PRESSURE_FIELDS,
+  type CgroupSample,
+  type CgroupVersion,
+  type KubeNames,
+  type MemoryBytes,
+  type MemoryEvents,
+  type MemoryPressure,
+  type Scope,
+  type Snapshot,
+} from '../model.js'
+
+type Nullable<T> = { readonly [K in keyof Required<T>]: Exclude<T[K], undefined> | null }
+
+export interface PodJson {
+  readonly id: string
+  readonly podUid: string | null
+  readonly qos: string | null
+  readonly namespace: string
+  readonly pod: string
+  readonly memory: Nullable<MemoryBytes>
+  readonly events: Nullable<MemoryEvents>
+  readonly pressure: Nullable<MemoryPressure>
+}
+
+export interface ContainerJson extends PodJson {
+  readonly containerId: string | null
+  readonly container: string
+}
+
+export interface SnapshotJson {
+  readonly cgroupVersion: CgroupVersion
+  readonly scope: Scope
+  readonly collectedAt: string
+  readonly containers: readonly ContainerJson[]
+  readonly pods: readonly PodJson[]
+}
+
+function pick<T extends object, K extends keyof T>(obj: T, keys: readonly K[]): Nullable<Pick<T, K>> {
+  const out: Record<string, unknown> = {}
+  for (const k of keys) out[k as string] = obj[k] ?? null
+  return out as Nullable<Pick<T, K>>
+}
+
+function podJson(sample: CgroupSample, metadata: MetadataSource, names: KubeNames = metadata.names(sample.ref)): PodJson {
+  const { ref, reading } = sample
+  const qos = ref.podUid === undefined ? undefined : (metadata.pod(ref.podUid)?.qos ?? ref.qos)
+  return {
+    id: ref.id,
+    podUid: ref.podUid ?? null,
+    qos: qos ?? null,
+    namespace: names.namespace,
+    pod: names.pod,
+    memory: pick(reading.memory, MEMORY_FIELDS),
+    events: pick(reading.events, EVENT_FIELDS),
+    pressure: pick(reading.pressure, PRESSURE_FIELDS),
+  }
+}
+
+function containerJson(sample: CgroupSample, metadata: MetadataSource): ContainerJson {
+  const names = metadata.names(sample.ref)
+  const { id, podUid, qos, namespace, pod, ...rest } = podJson(sample, metadata, names)
+  return { id, podUid, containerId: sample.ref.containerId ?? null, qos, namespace, pod, container: names.container, ...rest }
+}
+
+export function snapshotJson(snapshot: Snapshot, metadata: MetadataSource): SnapshotJson {
+  return {
+    cgroupVersion: snapshot.cgroupVersion,
+    scope: snapshot.scope,
+    collectedAt: new Date(snapshot.collectedAtMs).toISOString(),
+    containers: snapshot.containers.map((s) => containerJson(s, metadata)),
+    pods: snapshot.pods.map((s) => podJson(s, metadata)),
+  }
+}

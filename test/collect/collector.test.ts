@@ -1,0 +1,57 @@
+import { writeFileSync } from 'node:fs'
+import t from 'tap'
+import { agentFrom } from '../helpers/agent.js'
+import { buildTree } from '../fixtures/trees.js'
+
+t.test('a malformed file skips its cgroup for the cycle, is counted, and is logged once', async (t) => {
+  const tree = buildTree(t.testdir({}), { version: 'v2', layout: 'cgroupfs-containerd' })
+  const victim = tree.pods[0]?.containers[0]
+  if (victim === undefined) throw new Error('fixture has a container')
+  const stat = `${tree.hierarchyRoot}${victim.path}/memory.stat`
+  writeFileSync(stat, 'anon 1\nfile_dirty lots\n')
+  const { agent, logs } = agentFrom(['--cgroup-root', tree.cgroupRoot])
+  t.teardown(() => agent.stop())
+
+  const first = await agent.collector.collect()
+  t.notOk(first.containers.some((c) => c.ref.id === victim.path), 'the broken cgroup is skipped')
+  t.equal(first.containers.length, tree.pods.flatMap((p) => p.containers).length - 1, 'every other container is read')
+  await agent.collector.collect()
+  const warnings = logs.filter((l) => l['msg'] === 'cannot read cgroup; skipped this cycle')
+  t.equal(warnings.length, 1, 'logged once, not every cycle')
+  t.match(warnings[0], { level: 40, cgroup: victim.path, reason: 'parse', err: /memory\.stat:2: value of file_dirty is not an integer: "file_dirty lots"/ })
+  t.match(await agent.metrics(), /memlens_collect_errors_total\{reason="parse"\} 2\n/, 'counted every cycle')
+
+  writeFileSync(stat, 'anon 1\nfile_dirty 2\n')
+  const healed = await agent.collector.collect()
+  t.ok(healed.containers.some((c) => c.ref.id === victim.path), 'read again once the file is sane')
+  t.ok(logs.some((l) => l['msg'] === 'cgroup readable again' && l['cgroup'] === victim.path), 'the recovery is logged')
+})
+
+t.test('a parent that does not exist is a discovery error, not a crash', async (t) => {
+  const tree = buildTree(t.testdir({}), { version: 'v1', layout: 'systemd-containerd' })
+  const { agent, logs } = agentFrom(['--cgroup-root', tree.cgroupRoot, '--cgroup-parent', '/nowhere'])
+  t.teardown(() => agent.stop())
+  const snap = await agent.collector.collect()
+  t.equal(snap.containers.length + snap.pods.length, 0)
+  t.ok(logs.some((l) => l['reason'] === 'discovery' && /does not exist/.test(String(l['err']))))
+  t.match(await agent.metrics(), /memlens_collect_errors_total\{reason="discovery"\} 1\n/)
+})
+
+t.test('polling runs cycle after cycle and stops cleanly', async (t) => {
+  const tree = buildTree(t.testdir({}), { version: 'v2', layout: 'cgroupfs-containerd' })
+  const { agent } = agentFrom(['--cgroup-root', tree.cgroupRoot, '--interval', '100ms'])
+  let cycles = 0
+  const third = new Promise<void>((resolve) =>
+    agent.collector.onSnapshot(() => {
+      if (++cycles === 3) resolve()
+    }),
+  )
+  agent.startPolling()
+  await third
+  await agent.stop()
+  const after = cycles
+  t.ok(after >= 3, `${after} cycles before stop`)
+  // Two intervals later nothing has run: stop() cancelled the next cycle.
+  await new Promise((r) => setTimeout(r, 250))
+  t.equal(cycles, after, 'no cycle after stop')
+})

@@ -1,0 +1,99 @@
+import t from 'tap'
+import { ParseError } from '../../agent/kernel/errors.js'
+import { FlatKeys, parseFlatKeyed } from '../../agent/kernel/parse-flat-keyed.js'
+import { parseInteger } from '../../agent/kernel/parse-number.js'
+import { parsePressure } from '../../agent/kernel/parse-pressure.js'
+import { limitOrUndefined, parseSingleValue } from '../../agent/kernel/parse-single-value.js'
+
+// The parsers work on the bytes as read; tests hand them kernel text as bytes.
+const b = (text: string): Buffer => Buffer.from(text, 'latin1')
+
+t.test('parseInteger', async (t) => {
+  const cases: [string, number | undefined][] = [
+    ['0', 0],
+    ['7696384', 7696384],
+    ['-4096', -4096],
+    ['9223372036854771712', 9223372036854771712],
+    ['18446744073709551615', 18446744073709551615],
+    ['', undefined],
+    ['-', undefined],
+    ['12a', undefined],
+    ['1.5', undefined],
+    [' 1', undefined],
+  ]
+  for (const [text, want] of cases) t.equal(parseInteger(b(text), 0, text.length), want, JSON.stringify(text))
+  t.equal(parseInteger(b('ab123cd'), 2, 5), 123, 'slice of a longer buffer')
+})
+
+t.test('parseFlatKeyed', async (t) => {
+  const wanted = new FlatKeys(['total_dirty', 'total_rss', 'oom_kill'] as const)
+  const parse = (text: string) => parseFlatKeyed(b(text), 0, text.length, 'memory.stat', wanted)
+  const got = parse('cache 93425664\ntotal_rss 0\ntotal_dirty 22020096\nnew_kernel_key something\n')
+  t.same(got.entries(), [['total_dirty', 22020096], ['total_rss', 0]], 'only wanted keys, unknown keys skipped even when odd')
+  t.equal(got.get('oom_kill'), undefined, 'a key the kernel did not print is absent, not 0')
+  t.same(parse('total_dirty 5').entries(), [['total_dirty', 5]], 'no trailing newline')
+  t.same(parse('').entries(), [], 'empty file')
+  t.same(parse('\n\ntotal_rss 1\n\n').entries(), [['total_rss', 1]], 'blank lines')
+  t.equal(parse('total_rss 18446744073709551615\n').get('total_rss'), 18446744073709551615, 'huge value')
+  t.same(parse('total_rs 1\ntotal_rssx 2\nTotal_rss 3\n').entries(), [], 'near-miss keys are not ours')
+  const buf = Buffer.alloc(64, 0x78)
+  b('total_rss 42\n').copy(buf)
+  t.equal(parseFlatKeyed(buf, 0, 13, 'f', wanted).get('total_rss'), 42, 'only the bytes read count, not the rest of the buffer')
+  const batch = b('total_rss 1\ntotal_rss 7\ntotal_dirty 9\n')
+  t.same(parseFlatKeyed(batch, 12, 24, 'f', wanted).entries(), [['total_rss', 7]], 'one file among others in a batch buffer')
+
+  const bad = (text: string, line: number, re: RegExp): void => {
+    let caught: unknown
+    try {
+      parse(text)
+    } catch (er) {
+      caught = er
+    }
+    t.ok(caught instanceof ParseError, `${JSON.stringify(text)} is a ParseError`)
+    if (!(caught instanceof ParseError)) return
+    t.equal(caught.file, 'memory.stat')
+    t.equal(caught.lineNumber, line)
+    t.match(caught.message, re)
+  }
+  bad('total_rss 1\ngarbage\n', 2, /memory\.stat:2: expected "key value": "garbage"/)
+  bad('total_dirty 12x\n', 1, /value of total_dirty is not an integer: "total_dirty 12x"/)
+  bad('total_dirty \n', 1, /not an integer/)
+  bad('total_rss 1\ntotal_di', 2, /expected "key value"/)
+  bad(' 5\n', 1, /expected "key value"/)
+  t.throws(() => new FlatKeys(['Aa', 'BB']), /collides/, 'colliding keys are caught when compiled')
+})
+
+t.test('parseSingleValue', async (t) => {
+  const parse = (text: string, file = 'memory.max') => parseSingleValue(b(text), 0, text.length, file)
+  t.equal(parse('7696384\n', 'memory.current'), 7696384)
+  t.equal(parse('max\n'), 'max')
+  t.equal(parse('max'), 'max')
+  t.equal(parse('0\n'), 0)
+  t.equal(parse('18446744073709551615\n'), 18446744073709551615, 'huge value')
+  t.equal(parseSingleValue(b('12\nmax\n34\n'), 3, 7, 'memory.max'), 'max', 'one file among others in a batch buffer')
+  t.equal(parseSingleValue(b('12\nmax\n34\n'), 7, 10, 'memory.max'), 34)
+  t.throws(() => parse(''), /memory\.max:1: expected an integer or "max"/)
+  t.throws(() => parse('maximum\n'), ParseError)
+  t.throws(() => parse('ma\n'), ParseError)
+  t.throws(() => parse('12 34\n'), ParseError)
+  t.equal(limitOrUndefined('max'), undefined, 'v2 max is no limit')
+  t.equal(limitOrUndefined(9223372036854771712), undefined, 'v1 PAGE_COUNTER_MAX is no limit')
+  t.equal(limitOrUndefined(2 ** 62), undefined)
+  t.equal(limitOrUndefined(209715200), 209715200)
+  t.equal(limitOrUndefined(0), 0, 'a zero limit is a limit')
+})
+
+t.test('parsePressure', async (t) => {
+  const parse = (text: string) => parsePressure(b(text), 0, text.length, 'memory.pressure')
+  const text = 'some avg10=0.24 avg60=0.06 avg300=0.01 total=73667\nfull avg10=0.24 avg60=0.06 avg300=0.01 total=73600\n'
+  t.same(parse(text), { someMicros: 73667, fullMicros: 73600 })
+  t.same(parse('some avg10=0.00 avg60=0.00 avg300=0.00 total=5\n'), { someMicros: 5, fullMicros: undefined }, 'no full line')
+  t.same(parse(text + 'future avg10=1 total=9\nodd\n'), { someMicros: 73667, fullMicros: 73600 }, 'unknown kinds skipped')
+  t.same(parse('somewhere total=1\n'), { someMicros: undefined, fullMicros: undefined }, 'a longer word is not "some"')
+  t.same(parse('some'), { someMicros: undefined, fullMicros: undefined }, 'a bare kind at the end of the file is not a PSI line')
+  const batch = b(`x 1\n${text}some total=9\n`)
+  t.same(parsePressure(batch, 4, 4 + text.length, 'memory.pressure'), { someMicros: 73667, fullMicros: 73600 }, 'one file among others in a batch buffer')
+  t.throws(() => parse('some avg10=0.00 avg60=0.00\n'), /memory\.pressure:1: expected/)
+  t.throws(() => parse('full total=x\n'), ParseError)
+  t.throws(() => parse(' total=1\n'), ParseError)
+})
