@@ -108,10 +108,15 @@ export interface MetadataSource {
   pods(): Iterable<PodMeta>
 }
 
+/** A MetadataSource that may hold resources (a watch) to release on stop. */
+export interface MetadataService extends MetadataSource {
+  stop?(): Promise<void>
+}
+
 export const NO_NAMES: KubeNames = Object.freeze({ namespace: '', pod: '', container: '' })
 
 /** The source used without Kubernetes: every name stays empty. */
-export const noMetadata: MetadataSource = {
+export const noMetadata: MetadataService = {
   names: () => NO_NAMES,
   pod: () => undefined,
   container: () => undefined,

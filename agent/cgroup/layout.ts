@@ -1,4 +1,4 @@
-// The kubelet's cgroup path grammar (docs/domain.md §3), pure: no filesystem access.
+// The kubelet's cgroup path grammar (docs/kernel.md §2), pure: no filesystem access.
 //
 //   cgroupfs  /kubepods[/burstable|/besteffort]/pod<uid>/<container>
 //   systemd   /kubepods.slice[/kubepods-<qos>.slice]/kubepods[-<qos>]-pod<uid_>.slice/<container>

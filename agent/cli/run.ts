@@ -1,11 +1,11 @@
 // Command dispatch for serve, snapshot and top. Streams and environment are injected so
 // tests run the real commands in-process.
 import type { Logger } from 'pino'
-import { createAgent, type AgentDeps, type AgentMetadata } from '../app/core.js'
-import { ConfigError, helpText, parseConfig, type Config } from '../config.js'
-import { errorMessage } from '../kernel/errors.js'
+import { createCore, type Core } from '../app/core.js'
 import { createLogger } from '../app/logger.js'
-import type { SelfMetrics } from '../expose/self.js'
+import { createServeApp, type ServeApp } from '../app/serve.js'
+import { formatDuration, helpText, parseConfig, type Config } from '../config.js'
+import { startKubernetes } from '../kube/start.js'
 import { renderTable } from './table.js'
 import { runTop } from './top/loop.js'
 
@@ -19,25 +19,6 @@ export interface CliIo {
   readonly logger?: Logger
 }
 
-/**
- * The Kubernetes client is loaded only when a node name asks for it: importing it costs
- * ~75 MB of resident memory (its generated API models), which a host without Kubernetes
- * should not pay.
- */
-async function metadataFactory(config: Config, logger: Logger): Promise<AgentDeps['metadata']> {
-  const nodeName = config.nodeName
-  if (nodeName === undefined) return undefined
-  const { startPodMetadata, loadKubeConfig } = await import('../kube/metadata.js')
-  let kubeConfig: ReturnType<typeof loadKubeConfig>
-  try {
-    kubeConfig = loadKubeConfig({ kubeconfigPath: config.kubeconfig })
-  } catch (er) {
-    // Asked for pod names with no way to reach the API server: a setup error, like a bad flag.
-    throw new ConfigError(`--node-name ${nodeName}: no Kubernetes credentials: ${errorMessage(er)} (give --kubeconfig, or drop --node-name)`)
-  }
-  return (self: SelfMetrics): AgentMetadata => startPodMetadata({ kubeConfig, nodeName, registry: self.registry, logger })
-}
-
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number | undefined> {
   const parsed = parseConfig(argv, io.env)
   if (parsed.help || parsed.config === undefined) {
@@ -48,27 +29,26 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   // snapshot and top own the terminal: only warnings and errors go to the log there.
   const level = config.command === 'serve' || config.logLevel !== 'info' ? config.logLevel : 'warn'
   const logger = io.logger ?? createLogger(level)
-  const agent = createAgent(config, { logger, metadata: await metadataFactory(config, logger) })
+  if (config.command === 'serve') return serve(await createServeApp(config, { logger }), config, io, logger)
+  const core = await commandCore(config, logger)
   switch (config.command) {
-    case 'serve':
-      return serve(agent, config, io, logger)
     case 'snapshot':
       try {
-        await agent.collector.collect()
-        const snap = agent.snapshot()
+        await core.collector.collect()
+        const snap = core.snapshot()
         if (snap === undefined) return 1
         const width = io.stdout.columns ?? 120
         io.stdout.write(config.json ? JSON.stringify(snap, null, 2) + '\n' : renderTable(snap, { width, sort: config.sort, kind: config.pods ? 'pods' : 'containers' }))
         return 0
       } finally {
-        await agent.stop()
+        await core.stop()
       }
     case 'top':
       try {
         await runTop({
           fetch: async () => {
-            await agent.collector.collect()
-            const snap = agent.snapshot()
+            await core.collector.collect()
+            const snap = core.snapshot()
             if (snap === undefined) throw new Error('no collection yet')
             return snap
           },
@@ -80,20 +60,32 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         })
         return 0
       } finally {
-        await agent.stop()
+        await core.stop()
       }
   }
 }
 
-async function serve(agent: ReturnType<typeof createAgent>, config: Config, io: CliIo, logger: Logger): Promise<number> {
-  const address = await agent.listen(config.listen.host, config.listen.port)
-  agent.startPolling()
+/** snapshot and top: the core alone, with pod names when a node name asks for them. */
+async function commandCore(config: Config, logger: Logger): Promise<Core> {
+  const metadata = await startKubernetes(config, { logger })
+  try {
+    return createCore(config, { logger, metadata })
+  } catch (er) {
+    await metadata?.stop?.()
+    throw er
+  }
+}
+
+async function serve(app: ServeApp, config: Config, io: CliIo, logger: Logger): Promise<number> {
+  const { core } = app
+  const address = await app.listen(config.listen.host, config.listen.port)
+  core.startPolling()
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
   const url = `http://${host}:${address.port}`
-  logger.info({ url, cgroupVersion: agent.hierarchy.version, root: agent.hierarchy.root, scope: agent.scope }, 'serving')
+  logger.info({ url, cgroupVersion: core.hierarchy.version, root: core.hierarchy.root, scope: core.scope }, 'serving')
   io.stdout.write(
-    `memlens ${agent.scope === 'kubernetes' ? 'watching pods and containers' : 'watching every cgroup'} ` +
-      `(cgroup ${agent.hierarchy.version} at ${agent.hierarchy.root}, every ${config.intervalMs / 1000}s)\n` +
+    `memlens ${core.scope === 'kubernetes' ? 'watching pods and containers' : 'watching every cgroup'} ` +
+      `(cgroup ${core.hierarchy.version} at ${core.hierarchy.root}, every ${formatDuration(config.intervalMs)})\n` +
       `  metrics:  ${url}/metrics\n  snapshot: ${url}/api/v1/snapshot\n  health:   ${url}/healthz  ready: ${url}/readyz\n`,
   )
   await new Promise<void>((resolve) => {
@@ -107,6 +99,6 @@ async function serve(agent: ReturnType<typeof createAgent>, config: Config, io: 
     }
   })
   logger.info('stopping')
-  await agent.stop()
+  await app.stop()
   return 0
 }

@@ -81,45 +81,17 @@ export const NUMERIC_WIDTH = COLUMNS.reduce((sum, c) => sum + GAP.length + c.wid
 /** NAME never gets narrower than this; below it lines are clipped instead. */
 const MIN_NAME_WIDTH = 8
 
-// Segments of kubelet-made cgroup paths; see docs/domain.md §3.
-const SLICE_SUFFIX = /\.(?:slice|scope)$/
-const RUNTIME_PREFIX = /^(?:cri-containerd|crio|docker)-(?=[0-9a-f]{64}$)/
-const QOS_PREFIX = /^kubepods-(?:burstable-|besteffort-)?(?=pod)/
-// Dashed, systemd-escaped (underscores) or static (32 hex) pod UIDs.
-const POD_UID = /^pod([0-9a-f]{8})(?:[0-9a-f]{24}|[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{12})$/
-const CONTAINER_ID = /^[0-9a-f]{64}$/
-/** A segment after shortSegment that names a pod. */
-const POD_SEGMENT = /^pod[0-9a-f]{8}$/
-
-/** A path segment as a person would name it: short pod UID (8 hex), short container ID (12). */
-function shortSegment(segment: string): string {
-  const s = segment.replace(SLICE_SUFFIX, '').replace(RUNTIME_PREFIX, '').replace(QOS_PREFIX, '')
-  const pod = POD_UID.exec(s)
-  if (pod !== null) return `pod${pod[1] ?? ''}`
-  return CONTAINER_ID.test(s) ? s.slice(0, 12) : s
-}
-
 /**
- * The last segments of a kubepods path, from the pod segment on (or the last two when there is
- * none): `/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1234…slice/cri-containerd-abcd….scope`
- * → `pod1234abcd/abcdef012345`. The full id stays in `snapshot --json`.
+ * A short name from what discovery already knows: `pod<8 hex of the UID>/<12 hex of the
+ * container ID>`, or the last two path segments where it knows neither. The full id stays
+ * in `snapshot --json`.
  */
-export function shortCgroupId(id: string): string {
-  const segments = id
-    .split('/')
-    .filter((s) => s !== '')
-    // containerd/systemd driver mismatch: one directory '<pod-slice>:cri-containerd:<id>'.
-    .flatMap((s) => {
-      const parts = s.split(':')
-      return parts.length === 3 && parts[0] !== undefined && parts[2] !== undefined ? [parts[0], parts[2]] : [s]
-    })
-    .map(shortSegment)
-  if (segments.length === 0) return id
-  let podAt = -1
-  segments.forEach((s, i) => {
-    if (POD_SEGMENT.test(s)) podAt = i
-  })
-  return segments.slice(podAt >= 0 ? podAt : -2).join('/')
+export function shortName(row: PodJson | ContainerJson): string {
+  const pod = row.podUid === null ? undefined : `pod${row.podUid.replace(/-/g, '').slice(0, 8)}`
+  const container = isContainer(row) && row.containerId !== null ? row.containerId.slice(0, 12) : undefined
+  if (pod !== undefined) return container === undefined ? pod : `${pod}/${container}`
+  const segments = row.id.split('/').filter((s) => s !== '')
+  return segments.length === 0 ? row.id : segments.slice(-2).join('/')
 }
 
 function isContainer(row: PodJson | ContainerJson): row is ContainerJson {
@@ -130,15 +102,10 @@ function isContainer(row: PodJson | ContainerJson): row is ContainerJson {
 function rowName(row: PodJson | ContainerJson, snapshot: SnapshotJson): string {
   // Outside Kubernetes the path is the only name there is, and every segment of it counts.
   if (snapshot.scope === 'all') return row.id
-  if (row.namespace === '' || row.pod === '') return shortCgroupId(row.id)
+  if (row.namespace === '' || row.pod === '') return shortName(row)
   if (!isContainer(row)) return `${row.namespace}/${row.pod}`
-  // The pod is already named, so only the container's own segment of the path adds anything.
-  const container =
-    row.container !== ''
-      ? row.container
-      : row.containerId !== null
-        ? row.containerId.slice(0, 12)
-        : shortSegment(row.id.split('/').pop() ?? row.id)
+  // The pod is already named, so only the container's own name or ID adds anything.
+  const container = row.container !== '' ? row.container : (row.containerId?.slice(0, 12) ?? row.id.split('/').pop() ?? row.id)
   return `${row.namespace}/${row.pod}/${container}`
 }
 

@@ -1,10 +1,7 @@
 // Errors are `unknown`; these small guards narrow them without `any`.
 
 export function errorCode(er: unknown): string | undefined {
-  if (typeof er === 'object' && er !== null && 'code' in er) {
-    const code = (er as { code: unknown }).code
-    return typeof code === 'string' ? code : undefined
-  }
+  if (typeof er === 'object' && er !== null && 'code' in er) return typeof er.code === 'string' ? er.code : undefined
   return undefined
 }
 

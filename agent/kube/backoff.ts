@@ -13,25 +13,27 @@ export interface BackoffOptions {
 export const DEFAULT_BACKOFF: BackoffOptions = Object.freeze({ initialMs: 1000, maxMs: 60_000, factor: 2, jitter: 0.2 })
 
 export class Backoff {
-  private failures = 0
+  #failures = 0
+  readonly #options: BackoffOptions
+  readonly #random: () => number
 
-  constructor(
-    private readonly options: BackoffOptions,
-    /** Uniform in [0, 1), like Math.random; injected so tests can pin the jitter. */
-    private readonly random: () => number = Math.random,
-  ) {}
+  /** random: uniform in [0, 1), like Math.random; injected so tests can pin the jitter. */
+  constructor(options: BackoffOptions, random: () => number = Math.random) {
+    this.#options = options
+    this.#random = random
+  }
 
   /** The delay before the next retry; each call counts one more consecutive failure. */
   next(): number {
-    const { initialMs, maxMs, factor, jitter } = this.options
-    const base = Math.min(maxMs, initialMs * factor ** this.failures)
+    const { initialMs, maxMs, factor, jitter } = this.#options
+    const base = Math.min(maxMs, initialMs * factor ** this.#failures)
     // Stop growing the exponent once capped, so it never overflows to Infinity.
-    if (base < maxMs) this.failures++
-    return Math.max(0, Math.round(base * (1 + jitter * (2 * this.random() - 1))))
+    if (base < maxMs) this.#failures++
+    return Math.max(0, Math.round(base * (1 + jitter * (2 * this.#random() - 1))))
   }
 
   /** After a success: the next failure starts again from the initial delay. */
   reset(): void {
-    this.failures = 0
+    this.#failures = 0
   }
 }

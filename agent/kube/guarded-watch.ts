@@ -32,7 +32,7 @@ export interface WatchHooks {
   /** 410 Gone: ListWatch relists. Returns how long to wait first (0 unless it keeps happening). */
   gone(): number
   /** A throw from inside the library's handlers. */
-  unexpected(er: unknown): void
+  unexpected(this: void, er: unknown): void
 }
 
 export interface GuardedWatchOptions {
@@ -70,18 +70,18 @@ function invoke(call: () => unknown, onError: (er: unknown) => void): void {
 
 export class GuardedWatch extends Watch {
   /** Ends every open or pending watch request without reporting; for stop(). */
-  private readonly cancels = new Set<() => void>()
+  readonly #cancels = new Set<() => void>()
 
-  constructor(
-    config: KubeConfig,
-    private readonly options: GuardedWatchOptions,
-  ) {
+  readonly #options: GuardedWatchOptions
+
+  constructor(config: KubeConfig, options: GuardedWatchOptions) {
     super(config)
+    this.#options = options
   }
 
   abortAll(): void {
-    for (const cancel of [...this.cancels]) cancel()
-    this.cancels.clear()
+    for (const cancel of [...this.#cancels]) cancel()
+    this.#cancels.clear()
   }
 
   override watch(
@@ -90,7 +90,7 @@ export class GuardedWatch extends Watch {
     callback: EventCallback,
     done: DoneCallback,
   ): Promise<AbortController> {
-    const { hooks, schedule, now, requestTimeoutMs, graceMs } = this.options
+    const { hooks, schedule, now, requestTimeoutMs, graceMs } = this.#options
     // ListWatch does not check for stop() between its list and its watch.
     if (hooks.isStopped()) return Promise.resolve(abortedController())
 
@@ -111,7 +111,7 @@ export class GuardedWatch extends Watch {
       if (finished) return
       finished = true
       cancelTimer()
-      this.cancels.delete(abort)
+      this.#cancels.delete(abort)
       controller?.abort()
       let result: unknown = err ?? null
       if (!hooks.isStopped()) {
@@ -127,11 +127,11 @@ export class GuardedWatch extends Watch {
       }
       if (goneDelayMs !== undefined && goneDelayMs > 0) {
         const cancel = schedule(() => {
-          this.cancels.delete(cancel)
+          this.#cancels.delete(cancel)
           report(result)
         }, goneDelayMs)
         cancelDone = cancel
-        this.cancels.add(cancel)
+        this.#cancels.add(cancel)
       } else {
         report(result)
       }
@@ -148,7 +148,7 @@ export class GuardedWatch extends Watch {
       controller?.abort()
       settle(abortedController())
     }
-    this.cancels.add(abort)
+    this.#cancels.add(abort)
 
     const onEvent: EventCallback = (phase, obj, watchObj) => {
       if (finished) return

@@ -9,52 +9,52 @@ import type { PodRecord, ContainerRecord } from './pod-record.js'
 import { NO_NAMES, type ContainerMeta, type MetadataSource, type PodMeta } from '../model.js'
 
 export class PodIndex implements MetadataSource {
-  private readonly byKey = new Map<string, PodRecord>()
-  private readonly byUid = new Map<string, PodRecord>()
-  private readonly byContainer = new Map<string, ContainerRecord>()
+  readonly #byKey = new Map<string, PodRecord>()
+  readonly #byUid = new Map<string, PodRecord>()
+  readonly #byContainer = new Map<string, ContainerRecord>()
 
   get size(): number {
-    return this.byKey.size
+    return this.#byKey.size
   }
 
   upsert(record: PodRecord): void {
     this.remove(record.key)
-    this.byKey.set(record.key, record)
-    for (const uid of record.cgroupUids) this.byUid.set(uid, record)
-    for (const [id, c] of record.containers) this.byContainer.set(id, c)
+    this.#byKey.set(record.key, record)
+    for (const uid of record.cgroupUids) this.#byUid.set(uid, record)
+    for (const [id, c] of record.containers) this.#byContainer.set(id, c)
   }
 
   remove(key: string): void {
-    const old = this.byKey.get(key)
+    const old = this.#byKey.get(key)
     if (old === undefined) return
-    this.byKey.delete(key)
+    this.#byKey.delete(key)
     // Only drop entries that still point at this pod: IDs are unique, but be safe if not.
-    for (const uid of old.cgroupUids) if (this.byUid.get(uid) === old) this.byUid.delete(uid)
-    for (const [id, c] of old.containers) if (this.byContainer.get(id) === c) this.byContainer.delete(id)
+    for (const uid of old.cgroupUids) if (this.#byUid.get(uid) === old) this.#byUid.delete(uid)
+    for (const [id, c] of old.containers) if (this.#byContainer.get(id) === c) this.#byContainer.delete(id)
   }
 
   names(ref: CgroupRef): KubeNames {
     if (ref.kind === 'pod') {
-      return ref.podUid === undefined ? NO_NAMES : (this.byUid.get(ref.podUid)?.names ?? NO_NAMES)
+      return ref.podUid === undefined ? NO_NAMES : (this.#byUid.get(ref.podUid)?.names ?? NO_NAMES)
     }
     if (ref.kind !== 'container' || ref.containerId === undefined) return NO_NAMES
-    const container = this.byContainer.get(ref.containerId)
+    const container = this.#byContainer.get(ref.containerId)
     if (container !== undefined) return container.names
-    const pod = ref.podUid === undefined ? undefined : this.byUid.get(ref.podUid)
+    const pod = ref.podUid === undefined ? undefined : this.#byUid.get(ref.podUid)
     // An unknown container in a pod whose containers are all accounted for is the sandbox
     // ("pause"), which the API never lists.
     return pod?.allContainersStarted ? pod.sandboxNames : NO_NAMES
   }
 
   pod(uid: string): PodMeta | undefined {
-    return this.byUid.get(uid)?.meta
+    return this.#byUid.get(uid)?.meta
   }
 
   container(containerId: string): ContainerMeta | undefined {
-    return this.byContainer.get(containerId)?.meta
+    return this.#byContainer.get(containerId)?.meta
   }
 
   *pods(): Iterable<PodMeta> {
-    for (const record of this.byKey.values()) yield record.meta
+    for (const record of this.#byKey.values()) yield record.meta
   }
 }

@@ -71,120 +71,120 @@ function abortOn(signal: AbortSignal): ObservableMiddleware {
 }
 
 class PodMetadataWatcher implements PodMetadata {
-  private readonly index = new PodIndex()
-  private readonly nodeName: string
-  private readonly fieldSelector: string
-  private readonly logger: Logger
-  private readonly metrics: KubeMetrics
-  private readonly backoff: Backoff
-  private readonly random: () => number
-  private readonly schedule: Schedule
-  private readonly requestTimeoutMs: number
-  private readonly watchTimeoutSeconds: number
-  private readonly api: CoreV1Api
-  private readonly watch: GuardedWatch
-  private readonly listWatch: ListWatch<KubernetesObject>
+  readonly #index = new PodIndex()
+  readonly #nodeName: string
+  readonly #fieldSelector: string
+  readonly #logger: Logger
+  readonly #metrics: KubeMetrics
+  readonly #backoff: Backoff
+  readonly #random: () => number
+  readonly #schedule: Schedule
+  readonly #requestTimeoutMs: number
+  readonly #watchTimeoutSeconds: number
+  readonly #api: CoreV1Api
+  readonly #watch: GuardedWatch
+  readonly #listWatch: ListWatch<KubernetesObject>
 
-  private stopped = false
-  private hasSynced = false
+  #stopped = false
+  #hasSynced = false
   /** Consecutive failures other than 401/403: the first is a warning, the rest debug. */
-  private failures = 0
+  #failures = 0
   /** The 401/403 already logged, so it is logged once until access is restored. */
-  private accessProblem: 401 | 403 | undefined
-  private malformedLogged = false
+  #accessProblem: 401 | 403 | undefined
+  #malformedLogged = false
   /** 410s in a row without an object or bookmark in between: from the second on, relist after a backoff. */
-  private goneInARow = 0
-  private cancelRetry: (() => void) | undefined
-  private listAbort: AbortController | undefined
-  private running: Promise<void> = Promise.resolve()
+  #goneInARow = 0
+  #cancelRetry: (() => void) | undefined
+  #listAbort: AbortController | undefined
+  #running: Promise<void> = Promise.resolve()
 
   constructor(options: PodMetadataOptions) {
     // spec.nodeName= would select the pods not scheduled anywhere.
     if (options.nodeName === '') throw new Error('pod metadata needs the node name')
-    this.nodeName = options.nodeName
-    this.fieldSelector = `spec.nodeName=${options.nodeName}`
-    this.logger = options.logger
-    this.random = options.random ?? Math.random
-    this.schedule = options.schedule ?? realSchedule
-    this.requestTimeoutMs = options.requestTimeoutMs ?? POD_METADATA_DEFAULTS.requestTimeoutMs
-    this.watchTimeoutSeconds = options.watchTimeoutSeconds ?? POD_METADATA_DEFAULTS.watchTimeoutSeconds
-    this.backoff = new Backoff({ ...DEFAULT_BACKOFF, ...options.backoff }, this.random)
-    this.metrics = createKubeMetrics(options.registry)
-    this.api = options.kubeConfig.makeApiClient(CoreV1Api)
-    this.watch = new GuardedWatch(options.kubeConfig, {
-      schedule: this.schedule,
+    this.#nodeName = options.nodeName
+    this.#fieldSelector = `spec.nodeName=${options.nodeName}`
+    this.#logger = options.logger
+    this.#random = options.random ?? Math.random
+    this.#schedule = options.schedule ?? realSchedule
+    this.#requestTimeoutMs = options.requestTimeoutMs ?? POD_METADATA_DEFAULTS.requestTimeoutMs
+    this.#watchTimeoutSeconds = options.watchTimeoutSeconds ?? POD_METADATA_DEFAULTS.watchTimeoutSeconds
+    this.#backoff = new Backoff({ ...DEFAULT_BACKOFF, ...options.backoff }, this.#random)
+    this.#metrics = createKubeMetrics(options.registry)
+    this.#api = options.kubeConfig.makeApiClient(CoreV1Api)
+    this.#watch = new GuardedWatch(options.kubeConfig, {
+      schedule: this.#schedule,
       now: options.now ?? (() => performance.now()),
-      requestTimeoutMs: this.requestTimeoutMs,
+      requestTimeoutMs: this.#requestTimeoutMs,
       graceMs: options.watchGraceMs ?? POD_METADATA_DEFAULTS.watchGraceMs,
       hooks: {
-        isStopped: () => this.stopped,
-        timeoutSeconds: () => Math.floor(this.watchTimeoutSeconds * (1 + this.random())),
-        connected: () => this.connected(),
+        isStopped: () => this.#stopped,
+        timeoutSeconds: () => Math.floor(this.#watchTimeoutSeconds * (1 + this.#random())),
+        connected: () => this.#connected(),
         progressed: () => {
-          this.backoff.reset()
-          this.goneInARow = 0
+          this.#backoff.reset()
+          this.#goneInARow = 0
         },
-        failed: (er) => this.failed('watch', er),
-        malformed: (er) => this.malformed(er),
-        gone: () => this.gone(),
-        unexpected: (er) => this.unexpected(er),
+        failed: (er) => this.#failed('watch', er),
+        malformed: (er) => this.#malformed(er),
+        gone: () => this.#gone(),
+        unexpected: (er) => this.#unexpected(er),
       },
     })
     // autoStart off: the constructor's own start is a promise nobody awaits.
-    this.listWatch = new ListWatch('/api/v1/pods', this.watch, () => this.list(), false, undefined, this.fieldSelector)
-    this.listWatch.on('add', (pod) => this.upsert(pod))
-    this.listWatch.on('update', (pod) => this.upsert(pod))
-    this.listWatch.on('delete', (pod) => this.remove(pod))
-    this.listWatch.on('error', () => this.stoppedOnError())
+    this.#listWatch = new ListWatch('/api/v1/pods', this.#watch, () => this.#list(), false, undefined, this.#fieldSelector)
+    this.#listWatch.on('add', (pod) => this.#upsert(pod))
+    this.#listWatch.on('update', (pod) => this.#upsert(pod))
+    this.#listWatch.on('delete', (pod) => this.#remove(pod))
+    this.#listWatch.on('error', () => this.#stoppedOnError())
   }
 
   names(ref: CgroupRef): KubeNames {
-    return this.index.names(ref)
+    return this.#index.names(ref)
   }
 
   pod(uid: string): PodMeta | undefined {
-    return this.index.pod(uid)
+    return this.#index.pod(uid)
   }
 
   container(containerId: string): ContainerMeta | undefined {
-    return this.index.container(containerId)
+    return this.#index.container(containerId)
   }
 
   pods(): Iterable<PodMeta> {
-    return this.index.pods()
+    return this.#index.pods()
   }
 
   synced(): boolean {
-    return this.hasSynced
+    return this.#hasSynced
   }
 
   start(): void {
-    if (this.stopped) return
-    this.running = this.listWatch.start().catch((er: unknown) => this.unexpected(er))
+    if (this.#stopped) return
+    this.#running = this.#listWatch.start().catch((er: unknown) => this.#unexpected(er))
   }
 
   async stop(): Promise<void> {
-    if (this.stopped) return
-    this.stopped = true
-    this.cancelRetry?.()
-    this.cancelRetry = undefined
-    this.listAbort?.abort()
-    await this.listWatch.stop()
-    this.watch.abortAll()
-    await this.running
-    this.metrics.setWatchUp(false)
+    if (this.#stopped) return
+    this.#stopped = true
+    this.#cancelRetry?.()
+    this.#cancelRetry = undefined
+    this.#listAbort?.abort()
+    await this.#listWatch.stop()
+    this.#watch.abortAll()
+    await this.#running
+    this.#metrics.setWatchUp(false)
   }
 
-  private async list(): Promise<KubernetesListObject<KubernetesObject>> {
+  async #list(): Promise<KubernetesListObject<KubernetesObject>> {
     const controller = new AbortController()
-    this.listAbort = controller
-    const cancelTimeout = this.schedule(() => controller.abort(), this.requestTimeoutMs)
+    this.#listAbort = controller
+    const cancelTimeout = this.#schedule(() => controller.abort(), this.#requestTimeoutMs)
     try {
-      const list = await this.api.listPodForAllNamespaces(
+      const list = await this.#api.listPodForAllNamespaces(
         // resourceVersion 0 is served from the API server's watch cache instead of a quorum
         // read from etcd: with an agent on every node, relists after an outage must be cheap.
         // The list may be slightly stale; the watch from its resourceVersion catches up.
-        { fieldSelector: this.fieldSelector, resourceVersion: '0' },
+        { fieldSelector: this.#fieldSelector, resourceVersion: '0' },
         { middleware: [abortOn(controller.signal)], middlewareMergeStrategy: 'append' },
       )
       // Typed, but only as far as the server's JSON goes.
@@ -192,114 +192,114 @@ class PodMetadataWatcher implements PodMetadata {
       // ListWatch keys its cache by metadata.name and throws on an item without metadata.
       const items = list.items.filter((pod: V1Pod) => typeof pod.metadata?.name === 'string')
       if (items.length < list.items.length) {
-        this.malformed(new DecodeError(`${list.items.length - items.length} pods in the list without metadata.name`))
+        this.#malformed(new DecodeError(`${list.items.length - items.length} pods in the list without metadata.name`))
       }
-      this.hasSynced = true
-      this.backoff.reset()
-      this.recovered()
-      this.logger.debug({ pods: items.length, resourceVersion: list.metadata?.resourceVersion }, 'listed pods')
+      this.#hasSynced = true
+      this.#backoff.reset()
+      this.#recovered()
+      this.#logger.debug({ pods: items.length, resourceVersion: list.metadata?.resourceVersion }, 'listed pods')
       return { ...list, items }
     } catch (er) {
-      if (!this.stopped) {
-        this.failed('list', controller.signal.aborted ? new Error(`no response to the pod list within ${this.requestTimeoutMs} ms`) : er)
+      if (!this.#stopped) {
+        this.#failed('list', controller.signal.aborted ? new Error(`no response to the pod list within ${this.#requestTimeoutMs} ms`) : er)
       }
       throw er
     } finally {
       cancelTimeout()
-      this.listAbort = undefined
+      this.#listAbort = undefined
     }
   }
 
-  private upsert(pod: KubernetesObject): void {
+  #upsert(pod: KubernetesObject): void {
     const record = podRecord(pod)
     if (record !== undefined) {
-      this.index.upsert(record)
+      this.#index.upsert(record)
       return
     }
     // Whatever the index knew under this name no longer describes the object.
-    this.removeByName(pod)
-    this.malformed(new DecodeError(`pod ${pod.metadata?.namespace}/${pod.metadata?.name} without uid, namespace or name`))
+    this.#removeByName(pod)
+    this.#malformed(new DecodeError(`pod ${pod.metadata?.namespace}/${pod.metadata?.name} without uid, namespace or name`))
   }
 
-  private remove(pod: KubernetesObject): void {
-    this.removeByName(pod)
+  #remove(pod: KubernetesObject): void {
+    this.#removeByName(pod)
   }
 
-  private removeByName(pod: KubernetesObject): void {
-    this.index.remove(`${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`)
+  #removeByName(pod: KubernetesObject): void {
+    this.#index.remove(`${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`)
   }
 
-  private connected(): void {
-    this.metrics.setWatchUp(true)
-    this.recovered()
+  #connected(): void {
+    this.#metrics.setWatchUp(true)
+    this.#recovered()
   }
 
-  private recovered(): void {
-    if (this.accessProblem !== undefined) {
-      this.logger.info({ status: this.accessProblem }, 'Kubernetes API access restored')
-      this.accessProblem = undefined
+  #recovered(): void {
+    if (this.#accessProblem !== undefined) {
+      this.#logger.info({ status: this.#accessProblem }, 'Kubernetes API access restored')
+      this.#accessProblem = undefined
     }
-    if (this.failures > 0) {
-      this.logger.info({ failures: this.failures }, 'Kubernetes API reachable again')
-      this.failures = 0
+    if (this.#failures > 0) {
+      this.#logger.info({ failures: this.#failures }, 'Kubernetes API reachable again')
+      this.#failures = 0
     }
   }
 
-  private failed(phase: KubePhase, er: unknown): void {
-    this.metrics.countError(errorReasonFor(phase, er))
-    this.metrics.setWatchUp(false)
+  #failed(phase: KubePhase, er: unknown): void {
+    this.#metrics.countError(errorReasonFor(phase, er))
+    this.#metrics.setWatchUp(false)
     const status = statusCode(er)
     if (status === 401 || status === 403) {
-      if (this.accessProblem !== status) {
-        this.accessProblem = status
-        this.logger.error({ phase, status, serverMessage: serverMessage(er) }, accessAdvice(status, this.nodeName))
+      if (this.#accessProblem !== status) {
+        this.#accessProblem = status
+        this.#logger.error({ phase, status, serverMessage: serverMessage(er) }, accessAdvice(status, this.#nodeName))
       }
       return
     }
-    this.failures++
-    const details = { phase, status, error: serverMessage(er), failures: this.failures }
-    if (this.failures === 1) {
-      this.logger.warn(details, 'Kubernetes API request failed; retrying with backoff, pod names keep their last known values')
+    this.#failures++
+    const details = { phase, status, error: serverMessage(er), failures: this.#failures }
+    if (this.#failures === 1) {
+      this.#logger.warn(details, 'Kubernetes API request failed; retrying with backoff, pod names keep their last known values')
     } else {
-      this.logger.debug(details, 'Kubernetes API request failed again')
+      this.#logger.debug(details, 'Kubernetes API request failed again')
     }
   }
 
-  private malformed(er: DecodeError): void {
-    this.metrics.countError('decode')
+  #malformed(er: DecodeError): void {
+    this.#metrics.countError('decode')
     const details = { error: er.message }
-    if (this.malformedLogged) {
-      this.logger.debug(details, 'ignored a Kubernetes object memlens could not use')
+    if (this.#malformedLogged) {
+      this.#logger.debug(details, 'ignored a Kubernetes object memlens could not use')
     } else {
-      this.malformedLogged = true
-      this.logger.warn(details, 'ignored a Kubernetes object memlens could not use (further ones are logged at debug)')
+      this.#malformedLogged = true
+      this.#logger.warn(details, 'ignored a Kubernetes object memlens could not use (further ones are logged at debug)')
     }
   }
 
-  private gone(): number {
-    this.metrics.countError('gone')
-    this.goneInARow++
-    this.logger.info({ inARow: this.goneInARow }, 'pod watch history expired (410 Gone); relisting')
+  #gone(): number {
+    this.#metrics.countError('gone')
+    this.#goneInARow++
+    this.#logger.info({ inARow: this.#goneInARow }, 'pod watch history expired (410 Gone); relisting')
     // A server that answers every fresh watch with 410 would otherwise be relisted in a loop.
-    return this.goneInARow > 1 ? this.backoff.next() : 0
+    return this.#goneInARow > 1 ? this.#backoff.next() : 0
   }
 
-  private unexpected(er: unknown): void {
-    if (this.stopped) return
-    this.logger.error({ error: serverMessage(er) }, 'unexpected failure in the pod watch; restarting it')
-    this.metrics.countError('watch')
+  #unexpected(er: unknown): void {
+    if (this.#stopped) return
+    this.#logger.error({ error: serverMessage(er) }, 'unexpected failure in the pod watch; restarting it')
+    this.#metrics.countError('watch')
     // Stop whatever is left of it, so that the restart does not race a live watch.
-    void this.listWatch.stop().finally(() => this.stoppedOnError())
+    void this.#listWatch.stop().finally(() => this.#stoppedOnError())
   }
 
   /** The ListWatch has stopped for good after an error: start it again after a backoff. */
-  private stoppedOnError(): void {
-    this.metrics.setWatchUp(false)
-    if (this.stopped || this.cancelRetry !== undefined) return
-    const delayMs = this.backoff.next()
-    this.logger.debug({ delayMs }, 'retrying the pod list/watch')
-    this.cancelRetry = this.schedule(() => {
-      this.cancelRetry = undefined
+  #stoppedOnError(): void {
+    this.#metrics.setWatchUp(false)
+    if (this.#stopped || this.#cancelRetry !== undefined) return
+    const delayMs = this.#backoff.next()
+    this.#logger.debug({ delayMs }, 'retrying the pod list/watch')
+    this.#cancelRetry = this.#schedule(() => {
+      this.#cancelRetry = undefined
       this.start()
     }, delayMs)
   }

@@ -18,13 +18,13 @@ t.test('/healthz answers while a cycle of 1,200 cgroups runs', async (t) => {
       for (const [name, data] of files) writeFileSync(`${dir}/${name}`, data)
     }
   }
-  const { agent } = agentFrom(['--cgroup-root', root, '--listen', '127.0.0.1:0'])
+  const { agent } = await agentFrom(['--cgroup-root', root, '--listen', '127.0.0.1:0'])
   t.teardown(() => agent.stop())
   const { port } = await agent.listen('127.0.0.1', 0)
-  await agent.collector.collect() // warm: the page cache of the fixture files, the JIT
+  await agent.core.collector.collect() // warm: the page cache of the fixture files, the JIT
 
   let cycleDone = false
-  const cycle = agent.collector.collect().then((snap) => {
+  const cycle = agent.core.collector.collect().then((snap) => {
     cycleDone = true
     return snap
   })

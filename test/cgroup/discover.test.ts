@@ -1,6 +1,7 @@
 import * as fs from 'node:fs'
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import t from 'tap'
+import type * as DiscoverModule from '../../agent/cgroup/discover.js'
 import { discover } from '../../agent/cgroup/discover.js'
 import { findHierarchy, resolveScope, type Hierarchy } from '../../agent/cgroup/hierarchy.js'
 import type { CgroupRef } from '../../agent/model.js'
@@ -152,7 +153,7 @@ t.test('other errors go to onError and the walk continues', async (t) => {
   t.test('EACCES, injected (tests run as root, so chmod would not deny)', async (t) => {
     const { tree, h } = build(t.testdir(), 'v1', 'systemd-containerd')
     const denied = `${h.root}/kubepods.slice/kubepods-burstable.slice`
-    const { discover: mocked } = await t.mockImport<typeof import('../../agent/cgroup/discover.js')>('../../agent/cgroup/discover.js', {
+    const { discover: mocked } = await t.mockImport<typeof DiscoverModule>('../../agent/cgroup/discover.js', {
       'node:fs': {
         ...fs,
         readdirSync: (...args: Parameters<typeof fs.readdirSync>) => {

@@ -10,12 +10,12 @@ const NO_EVENTS: ContainerJson['events'] = { limitHits: null, high: null, oom: n
 const NO_PRESSURE: ContainerJson['pressure'] = { waitingSeconds: null, stalledSeconds: null }
 
 export function container(
-  names: { namespace?: string; pod?: string; container?: string; id?: string; containerId?: string | null },
+  names: { namespace?: string; pod?: string; container?: string; id?: string; podUid?: string | null; containerId?: string | null },
   memory: MemoryValues,
 ): ContainerJson {
   return {
     id: names.id ?? `/kubepods/burstable/pod-${names.pod ?? 'x'}/${names.container ?? 'c'}`,
-    podUid: null,
+    podUid: names.podUid ?? null,
     containerId: names.containerId ?? null,
     qos: null,
     namespace: names.namespace ?? '',
@@ -27,10 +27,10 @@ export function container(
   }
 }
 
-export function pod(names: { namespace?: string; pod?: string; id: string }, memory: MemoryValues): PodJson {
+export function pod(names: { namespace?: string; pod?: string; id: string; podUid?: string }, memory: MemoryValues): PodJson {
   return {
     id: names.id,
-    podUid: null,
+    podUid: names.podUid ?? null,
     qos: null,
     namespace: names.namespace ?? '',
     pod: names.pod ?? '',

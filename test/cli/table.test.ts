@@ -20,7 +20,7 @@ import {
   renderSummary,
   renderTable,
   renderTableLines,
-  shortCgroupId,
+  shortName,
   sortRows,
   tableRows,
   type SortKey,
@@ -202,7 +202,13 @@ t.test('pods vs containers', async (t) => {
     pods: [
       pod({ namespace: 'shop', pod: 'web-7d9f', id: '/kubepods/burstable/podaaa' }, { workingSetBytes: 600 * Mi, dirtyBytes: 12 * Mi }),
       pod({ namespace: 'shop', pod: 'db-0', id: '/kubepods/burstable/podbbb' }, { workingSetBytes: 2 * Gi, writebackBytes: 1 * Mi }),
-      pod({ id: '/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod0a1b2c3d_4e5f_6789_abcd_ef0123456789.slice' }, {}),
+      pod(
+        {
+          id: '/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod0a1b2c3d_4e5f_6789_abcd_ef0123456789.slice',
+          podUid: '0a1b2c3d-4e5f-6789-abcd-ef0123456789',
+        },
+        {},
+      ),
     ],
   })
   t.same(names(snap, 'wset', false, 'pods'), ['shop/db-0', 'shop/web-7d9f', 'pod0a1b2c3d'])
@@ -220,32 +226,17 @@ t.test('summary: totals of absent values are absent, and it fits', async (t) => 
   t.equal(renderSummary(fixture, { width: 40 }), 'cgroup v2, kubernetes, 4 containers', 'drops whole parts')
 })
 
-t.test('names without Kubernetes metadata', async (t) => {
-  const cases: [string, string][] = [
-    [
-      '/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod0a1b2c3d_4e5f_6789_abcd_ef0123456789.slice/cri-containerd-' +
-        'abcdef0123456789'.repeat(4) +
-        '.scope',
-      'pod0a1b2c3d/abcdef012345',
-    ],
-    ['/kubepods/burstable/pod0a1b2c3d-4e5f-6789-abcd-ef0123456789/' + '0123456789abcdef'.repeat(4), 'pod0a1b2c3d/0123456789ab'],
-    ['/kubepods/pod' + 'f'.repeat(32) + '/' + 'a'.repeat(64), 'podffffffff/aaaaaaaaaaaa'],
-    [
-      '/kubepods.slice/kubepods-pod0a1b2c3d_4e5f_6789_abcd_ef0123456789.slice/crio-' + 'c'.repeat(64) + '.scope/container',
-      'pod0a1b2c3d/cccccccccccc/container',
-    ],
-    [
-      '/kubepods-besteffort-pod0a1b2c3d_4e5f_6789_abcd_ef0123456789.slice:cri-containerd:' + 'd'.repeat(64),
-      'pod0a1b2c3d/dddddddddddd',
-    ],
-    ['/kubepods.slice/kubepods-pod0a1b2c3d_4e5f_6789_abcd_ef0123456789.slice', 'pod0a1b2c3d'],
-    ['/system.slice/containerd.service', 'system/containerd.service'],
-    ['/', '/'],
+t.test('names without Kubernetes metadata come from the pod UID and container ID', async (t) => {
+  const uid = '0a1b2c3d-4e5f-6789-abcd-ef0123456789'
+  const cases: [Parameters<typeof container>[0], string][] = [
+    [{ id: '/kubepods/burstable/pod' + uid + '/x', podUid: uid, containerId: 'abcdef0123456789'.repeat(4) }, 'pod0a1b2c3d/abcdef012345'],
+    [{ id: '/kubepods/pod' + 'f'.repeat(32) + '/y', podUid: 'f'.repeat(32), containerId: 'a'.repeat(64) }, 'podffffffff/aaaaaaaaaaaa'],
+    [{ id: '/kubepods/pod' + uid, podUid: uid }, 'pod0a1b2c3d'],
+    [{ id: '/system.slice/containerd.service' }, 'system.slice/containerd.service'],
+    [{ id: '/' }, '/'],
   ]
-  for (const [id, want] of cases) t.equal(shortCgroupId(id), want, id)
-
-  const noMeta = container({ id: cases[0]?.[0] ?? '' }, { workingSetBytes: 1 })
-  t.same(names(snapshot([noMeta]), 'wset'), ['pod0a1b2c3d/abcdef012345'])
+  for (const [ref, want] of cases) t.equal(shortName(container(ref, {})), want, ref.id ?? '')
+  t.same(names(snapshot([container(cases[0]?.[0] ?? {}, { workingSetBytes: 1 })]), 'wset'), ['pod0a1b2c3d/abcdef012345'])
   const noContainerName = container(
     { namespace: 'a', pod: 'b', id: '/kubepods/besteffort/podx/' + 'e'.repeat(64), containerId: 'e'.repeat(64) },
     {},

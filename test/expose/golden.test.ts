@@ -20,8 +20,8 @@ function stable(metrics: string): string {
 
 async function metricsOf(dir: string, version: 'v1' | 'v2', layout: LayoutName, extra: string[] = []): Promise<string> {
   const tree = buildTree(dir, { version, layout })
-  const { agent } = agentFrom(['--cgroup-root', tree.cgroupRoot, ...extra])
-  await agent.collector.collect()
+  const { agent } = await agentFrom(['--cgroup-root', tree.cgroupRoot, ...extra])
+  await agent.core.collector.collect()
   const text = await agent.metrics()
   await agent.stop()
   return text
@@ -48,8 +48,8 @@ t.test('every layout yields every pod and container of the tree', async (t) => {
     for (const layout of LAYOUTS) {
       const dir = t.testdir({})
       const tree = buildTree(dir, { version, layout })
-      const { agent } = agentFrom(['--cgroup-root', tree.cgroupRoot])
-      const snap = await agent.collector.collect()
+      const { agent } = await agentFrom(['--cgroup-root', tree.cgroupRoot])
+      const snap = await agent.core.collector.collect()
       await agent.stop()
       t.equal(snap.scope, 'kubernetes', `${version} ${layout}: auto scope finds kubepods`)
       t.same(snap.pods.map((p) => p.ref.id), tree.pods.map((p) => p.path).sort(), `${version} ${layout}: pods`)

@@ -8,5 +8,5 @@ const files = ['test/cgroup/read.test.ts', 'test/collect/collector.test.ts', 'te
 const repo = fileURLToPath(new URL('../..', import.meta.url))
 
 for (const f of files) {
-  t.spawn(process.execPath, [...process.execArgv, `${repo}${f}`], { cwd: repo, env: { ...process.env, MEMLENS_NATIVE: '0' } }, `${f} with MEMLENS_NATIVE=0`)
+  void t.spawn(process.execPath, [...process.execArgv, `${repo}${f}`], { cwd: repo, env: { ...process.env, MEMLENS_NATIVE: '0' } }, `${f} with MEMLENS_NATIVE=0`)
 }

@@ -68,22 +68,22 @@ export class FakeApiServer {
   readonly requests: RecordedRequest[] = []
   /** Appended verbatim to every list response: for objects the store could not hold. */
   readonly extraListItems: Json[] = []
-  private readonly server: http.Server
-  private readonly sockets = new Set<Socket>()
-  private readonly watchers = new Set<Watcher>()
-  private readonly pods = new Map<string, Json>()
-  private readonly history: Event[] = []
-  private readonly faults: { list: Fault[]; watch: Fault[] } = { list: [], watch: [] }
-  private rv = 1000
-  private compactedRv = 0
-  private denied: 401 | 403 | undefined
-  private port = 0
+  readonly #server: http.Server
+  readonly #sockets = new Set<Socket>()
+  readonly #watchers = new Set<Watcher>()
+  readonly #pods = new Map<string, Json>()
+  readonly #history: Event[] = []
+  readonly #faults: { list: Fault[]; watch: Fault[] } = { list: [], watch: [] }
+  #rv = 1000
+  #compactedRv = 0
+  #denied: 401 | 403 | undefined
+  #port = 0
 
   constructor() {
-    this.server = http.createServer((req, res) => this.handle(req, res))
-    this.server.on('connection', (socket) => {
-      this.sockets.add(socket)
-      socket.on('close', () => this.sockets.delete(socket))
+    this.#server = http.createServer((req, res) => this.#handle(req, res))
+    this.#server.on('connection', (socket) => {
+      this.#sockets.add(socket)
+      socket.on('close', () => this.#sockets.delete(socket))
     })
   }
 
@@ -103,134 +103,134 @@ export class FakeApiServer {
   }
 
   get url(): string {
-    return `http://127.0.0.1:${this.port}`
+    return `http://127.0.0.1:${this.#port}`
   }
 
   get openWatches(): number {
-    return this.watchers.size
+    return this.#watchers.size
   }
 
   async listen(port: number): Promise<void> {
-    await new Promise<void>((resolve) => this.server.listen(port, '127.0.0.1', resolve))
-    this.port = portOf(this.server)
+    await new Promise<void>((resolve) => this.#server.listen(port, '127.0.0.1', resolve))
+    this.#port = portOf(this.#server)
   }
 
   async close(): Promise<void> {
-    for (const w of this.watchers) w.res.destroy()
-    this.watchers.clear()
-    for (const s of this.sockets) s.destroy()
-    if (!this.server.listening) return
-    await new Promise<void>((resolve) => this.server.close(() => resolve()))
+    for (const w of this.#watchers) w.res.destroy()
+    this.#watchers.clear()
+    for (const s of this.#sockets) s.destroy()
+    if (!this.#server.listening) return
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()))
   }
 
   // ---- state -------------------------------------------------------------------------------
 
   get resourceVersion(): number {
-    return this.rv
+    return this.#rv
   }
 
   add(pod: Json): void {
-    this.record('ADDED', pod)
+    this.#record('ADDED', pod)
   }
 
   modify(pod: Json): void {
-    this.record('MODIFIED', pod)
+    this.#record('MODIFIED', pod)
   }
 
   remove(pod: Json): void {
-    this.record('DELETED', pod)
+    this.#record('DELETED', pod)
   }
 
   /** Changes the store without any watcher seeing it: as if it happened while disconnected. */
   addSilently(pod: Json): void {
-    this.record('ADDED', pod, false)
+    this.#record('ADDED', pod, false)
   }
 
   removeSilently(pod: Json): void {
-    this.record('DELETED', pod, false)
+    this.#record('DELETED', pod, false)
   }
 
   bookmark(): void {
-    const object = { kind: 'Pod', apiVersion: 'v1', metadata: { resourceVersion: String(this.rv) } }
-    for (const w of this.watchers) if (w.bookmarks) this.send(w, 'BOOKMARK', object)
+    const object = { kind: 'Pod', apiVersion: 'v1', metadata: { resourceVersion: String(this.#rv) } }
+    for (const w of this.#watchers) if (w.bookmarks) this.#send(w, 'BOOKMARK', object)
   }
 
   /** Forgets history up to now: watches from an older resourceVersion get 410. */
   compact(): void {
-    this.compactedRv = this.rv
-    this.history.length = 0
+    this.#compactedRv = this.#rv
+    this.#history.length = 0
   }
 
   // ---- faults ------------------------------------------------------------------------------
 
   failNext(kind: 'list' | 'watch', ...faults: Fault[]): void {
-    this.faults[kind].push(...faults)
+    this.#faults[kind].push(...faults)
   }
 
   /** Answers every request with 401 or 403 until called with undefined. */
   deny(code: 401 | 403 | undefined): void {
-    this.denied = code
+    this.#denied = code
   }
 
   /** Sends an ERROR event with a 410 Status to every open watch and ends it, as etcd compaction does. */
   expireWatches(): void {
     this.compact()
-    for (const w of this.watchers) {
-      this.send(w, 'ERROR', status(410, 'Expired', 'too old resource version'))
+    for (const w of this.#watchers) {
+      this.#send(w, 'ERROR', status(410, 'Expired', 'too old resource version'))
       w.res.end()
     }
-    this.watchers.clear()
+    this.#watchers.clear()
   }
 
   /** Sends an ERROR event with another status and ends the watch. */
   errorWatches(code: number): void {
-    for (const w of this.watchers) {
-      this.send(w, 'ERROR', status(code, REASONS[code] ?? 'Unknown', `injected error ${code}`))
+    for (const w of this.#watchers) {
+      this.#send(w, 'ERROR', status(code, REASONS[code] ?? 'Unknown', `injected error ${code}`))
       w.res.end()
     }
-    this.watchers.clear()
+    this.#watchers.clear()
   }
 
   /** Ends every watch cleanly, as the API server does at timeoutSeconds. */
   endWatches(): void {
-    for (const w of this.watchers) w.res.end()
-    this.watchers.clear()
+    for (const w of this.#watchers) w.res.end()
+    this.#watchers.clear()
   }
 
   /** Kills the connections of every open watch mid-stream. */
   dropWatches(): void {
-    for (const w of this.watchers) w.res.socket?.destroy()
-    this.watchers.clear()
+    for (const w of this.#watchers) w.res.socket?.destroy()
+    this.#watchers.clear()
   }
 
   /** Writes a line that is not a watch event to every open watch. */
   sendRaw(line: string): void {
-    for (const w of this.watchers) w.res.write(line + '\n')
+    for (const w of this.#watchers) w.res.write(line + '\n')
   }
 
   // ---- protocol ----------------------------------------------------------------------------
 
-  private record(type: Event['type'], pod: Json, notify = true): void {
-    this.rv++
-    const meta = { ...(isObject(pod.metadata) ? pod.metadata : {}), resourceVersion: String(this.rv) }
+  #record(type: Event['type'], pod: Json, notify = true): void {
+    this.#rv++
+    const meta = { ...(isObject(pod.metadata) ? pod.metadata : {}), resourceVersion: String(this.#rv) }
     const object = { kind: 'Pod', apiVersion: 'v1', ...pod, metadata: meta }
-    if (type === 'DELETED') this.pods.delete(keyOf(object))
-    else this.pods.set(keyOf(object), object)
-    const event = { rv: this.rv, type, object }
-    this.history.push(event)
+    if (type === 'DELETED') this.#pods.delete(keyOf(object))
+    else this.#pods.set(keyOf(object), object)
+    const event = { rv: this.#rv, type, object }
+    this.#history.push(event)
     if (!notify) return
-    for (const w of this.watchers) if (this.matches(w.node, object)) this.send(w, type, object)
+    for (const w of this.#watchers) if (this.#matches(w.node, object)) this.#send(w, type, object)
   }
 
-  private matches(node: string | undefined, pod: Json): boolean {
+  #matches(node: string | undefined, pod: Json): boolean {
     return node === undefined || nodeOf(pod) === node
   }
 
-  private send(w: Watcher, type: string, object: Json): void {
+  #send(w: Watcher, type: string, object: Json): void {
     w.res.write(JSON.stringify({ type, object }) + '\n')
   }
 
-  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+  #handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://fake')
     const watch = url.searchParams.get('watch') === 'true'
     this.requests.push({ path: url.pathname, query: url.searchParams, watch })
@@ -244,16 +244,16 @@ export class FakeApiServer {
       return
     }
     const verb = watch ? 'watch' : 'list'
-    if (this.denied === 401) {
+    if (this.#denied === 401) {
       reply(401, status(401, 'Unauthorized', 'Unauthorized'))
       return
     }
-    if (this.denied === 403) {
+    if (this.#denied === 403) {
       const message = `pods is forbidden: User "system:serviceaccount:memlens:memlens" cannot ${verb} resource "pods" in API group "" at the cluster scope`
       reply(403, status(403, 'Forbidden', message))
       return
     }
-    const fault = this.faults[verb].shift()
+    const fault = this.#faults[verb].shift()
     if (fault === 'hang') return
     if (fault === 'reset') {
       req.socket.destroy()
@@ -280,8 +280,8 @@ export class FakeApiServer {
     }
 
     if (!watch) {
-      const items = [...[...this.pods.values()].filter((p) => this.matches(node, p)), ...this.extraListItems]
-      reply(200, { kind: 'PodList', apiVersion: 'v1', metadata: { resourceVersion: String(this.rv) }, items })
+      const items = [...[...this.#pods.values()].filter((p) => this.#matches(node, p)), ...this.extraListItems]
+      reply(200, { kind: 'PodList', apiVersion: 'v1', metadata: { resourceVersion: String(this.#rv) }, items })
       return
     }
 
@@ -290,20 +290,20 @@ export class FakeApiServer {
     const w: Watcher = { res, node, bookmarks: url.searchParams.get('allowWatchBookmarks') === 'true' }
     const from = url.searchParams.get('resourceVersion') ?? ''
     if (from === '' || from === '0') {
-      for (const p of this.pods.values()) if (this.matches(node, p)) this.send(w, 'ADDED', p)
-    } else if (Number(from) < this.compactedRv) {
-      this.send(w, 'ERROR', status(410, 'Expired', `too old resource version: ${from} (${this.compactedRv})`))
+      for (const p of this.#pods.values()) if (this.#matches(node, p)) this.#send(w, 'ADDED', p)
+    } else if (Number(from) < this.#compactedRv) {
+      this.#send(w, 'ERROR', status(410, 'Expired', `too old resource version: ${from} (${this.#compactedRv})`))
       res.end()
       return
     } else {
-      for (const e of this.history) if (e.rv > Number(from) && this.matches(node, e.object)) this.send(w, e.type, e.object)
+      for (const e of this.#history) if (e.rv > Number(from) && this.#matches(node, e.object)) this.#send(w, e.type, e.object)
     }
-    this.watchers.add(w)
-    res.on('close', () => this.watchers.delete(w))
+    this.#watchers.add(w)
+    res.on('close', () => this.#watchers.delete(w))
     const timeoutSeconds = Number(url.searchParams.get('timeoutSeconds') ?? '0')
     if (timeoutSeconds > 0) {
       const timer = setTimeout(() => {
-        this.watchers.delete(w)
+        this.#watchers.delete(w)
         res.end()
       }, timeoutSeconds * 1000)
       timer.unref()

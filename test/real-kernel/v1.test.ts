@@ -36,16 +36,16 @@ if (unavailable !== undefined) {
       await removeChild(cg)
     })
     // 96 MiB of page cache, written faster than the disk takes it: v1 has no per-cgroup
-    // dirty throttling, so most of it is still dirty when dd exits (domain.md §4).
+    // dirty throttling, so most of it is still dirty when dd exits (docs/kernel.md §4.1).
     const code = await runIn(cg, `dd if=/dev/zero of=${file} bs=1M count=96 status=none`)
     t.equal(code, 0, 'the writer finished')
-    const { agent } = agentFor(cg)
+    const { agent } = await agentFor(cg)
     t.teardown(() => agent.stop())
 
     const before = statValue(cg, 'total_dirty')
-    await agent.collector.collect()
+    await agent.core.collector.collect()
     const after = statValue(cg, 'total_dirty')
-    const snap = agent.snapshot()
+    const snap = agent.core.snapshot()
     const row = snap?.containers.find((c) => c.id === cg.rel)
     t.ok(row, 'memlens reports our cgroup by its path')
     const dirty = row?.memory.dirtyBytes ?? -1
@@ -68,10 +68,10 @@ if (unavailable !== undefined) {
     // dd allocates its block size as one anonymous buffer: 256 MiB cannot fit in 32 MiB.
     const code = await runIn(cg, 'dd if=/dev/zero of=/dev/null bs=256M count=1 status=none')
     t.not(code, 0, 'the allocator died')
-    const { agent } = agentFor(cg)
+    const { agent } = await agentFor(cg)
     t.teardown(() => agent.stop())
-    await agent.collector.collect()
-    const row = agent.snapshot()?.containers.find((c) => c.id === cg.rel)
+    await agent.core.collector.collect()
+    const row = agent.core.snapshot()?.containers.find((c) => c.id === cg.rel)
     t.ok((row?.events.oomKills ?? 0) >= 1, `oom_kill counted (${row?.events.oomKills})`)
     t.ok((row?.events.limitHits ?? 0) >= 1, `limit hits counted (${row?.events.limitHits})`)
   })
@@ -83,10 +83,10 @@ if (unavailable !== undefined) {
       await removeChild(child)
       await removeChild(parent)
     })
-    const { agent, logs } = agentFor(parent)
+    const { agent, logs } = await agentFor(parent)
     t.teardown(() => agent.stop())
     const { port } = await agent.listen('127.0.0.1', 0)
-    agent.startPolling()
+    agent.core.startPolling()
     const scrape = async (): Promise<string> => (await fetch(`http://127.0.0.1:${port}/metrics`)).text()
     let m = ''
     const series = `id="${child.rel}"`

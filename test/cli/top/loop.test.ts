@@ -1,9 +1,12 @@
 import { PassThrough } from 'node:stream'
 import t from 'tap'
-import type { SnapshotJson } from '../../agent/expose/snapshot-json.js'
-import { textWidth } from '../../agent/cli/format.js'
-import { ANSI, keyActions, renderScreen, runTop, type ScheduleTimer, type TopOptions, type TopView } from '../../agent/cli/top/loop.js'
-import { container, snapshot } from './snapshot-fixture.js'
+import { textWidth } from '../../../agent/cli/format.js'
+import { keyActions } from '../../../agent/cli/top/keys.js'
+import { runTop, type ScheduleTimer, type TopOptions } from '../../../agent/cli/top/loop.js'
+import { renderScreen, type TopView } from '../../../agent/cli/top/screen.js'
+import { ANSI } from '../../../agent/cli/top/terminal.js'
+import type { SnapshotJson } from '../../../agent/expose/snapshot-json.js'
+import { container, snapshot } from '../snapshot-fixture.js'
 
 const Mi = 1024 * 1024
 
