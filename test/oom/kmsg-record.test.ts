@@ -1,7 +1,7 @@
 import t from 'tap'
 import { ParseError } from '../../agent/errors.js'
 import { parseKmsgRecord } from '../../agent/oom/kmsg-record.js'
-import { transcript } from './transcript.js'
+import { transcript } from '../fixtures/kmsg.js'
 
 const b = (text: string): Buffer => Buffer.from(text, 'latin1')
 const parse = (text: string) => parseKmsgRecord(b(text), 0, text.length)

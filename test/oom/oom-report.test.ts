@@ -1,7 +1,7 @@
 import t from 'tap'
 import { OomReportAssembler, STALE_US, type KernelOomReport } from '../../agent/oom/oom-report.js'
 import type { KmsgRecord } from '../../agent/oom/kmsg-record.js'
-import { toRecords, transcript } from './transcript.js'
+import { toRecords, transcript } from '../fixtures/kmsg.js'
 
 const MiB = 1024 * 1024
 
