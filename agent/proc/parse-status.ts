@@ -31,6 +31,7 @@ const VM_RSS = Buffer.from('VmRSS:', 'latin1')
 const RSS_ANON = Buffer.from('RssAnon:', 'latin1')
 const RSS_FILE = Buffer.from('RssFile:', 'latin1')
 const RSS_SHMEM = Buffer.from('RssShmem:', 'latin1')
+const THREADS = Buffer.from('Threads:', 'latin1')
 
 function startsWith(data: Uint8Array, at: number, end: number, prefix: Uint8Array): boolean {
   if (end - at < prefix.length) return false
@@ -94,6 +95,9 @@ export function parseStatus(data: Uint8Array, start: number, end: number, file: 
     lineNumber++
     const first = data[lineStart]
     let prefix: Uint8Array | undefined
+    // The memory lines come before Threads: (task_mem, then task_threads), and a kernel
+    // thread has none, so there is nothing of ours after it.
+    if (first === 84 /* T */ && startsWith(data, lineStart, newline, THREADS)) break
     if (first === 78 /* N */ && startsWith(data, lineStart, newline, NAME)) {
       comm = parseName(data, lineStart + NAME.length, newline)
     } else if (first === 86 /* V */ && startsWith(data, lineStart, newline, VM_RSS)) prefix = VM_RSS
