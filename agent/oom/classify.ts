@@ -171,6 +171,9 @@ function samplesScope(container: WindowStats, pod: WindowStats, evidence: string
   return 'node'
 }
 
+/** The kinds of memory usage splits into; file is page cache without shmem. */
+type Part = 'shmem' | 'anon' | 'kernel' | 'file'
+
 interface Composition {
   readonly usage?: number
   readonly anon?: number
@@ -200,13 +203,14 @@ function findCause(c: Composition, at: OomMemory, stats: WindowStats, kernelDirt
     evidence.push('no breakdown of memory usage before the kill')
     return 'unknown'
   }
-  const candidates: [Exclude<OomCause, 'dirty_page_cache' | 'page_cache' | 'unknown'> | 'file', number | undefined][] = [
+  // Ties go to the first: shmem and anon are never reclaimable, file may be.
+  const candidates: readonly [Part, number | undefined][] = [
     ['shmem', c.shmem],
     ['anon', c.anon],
     ['kernel', c.kernel],
     ['file', c.file],
   ]
-  let top: [string, number] | undefined
+  let top: [Part, number] | undefined
   for (const [name, bytes] of candidates) if (bytes !== undefined && (top === undefined || bytes > top[1])) top = [name, bytes]
   if (top === undefined) {
     evidence.push('no breakdown of memory usage before the kill')
@@ -219,7 +223,7 @@ function findCause(c: Composition, at: OomMemory, stats: WindowStats, kernelDirt
     return 'unknown'
   }
   evidence.push(`${top[0]} held ${pct(share)} of usage at the kill (${shares})${c.kernelEstimated && top[0] === 'kernel' ? '; kernel estimated as usage − anon − cache' : ''}`)
-  if (top[0] !== 'file') return top[0] === 'shmem' ? 'shmem' : top[0] === 'anon' ? 'anon' : 'kernel'
+  if (top[0] !== 'file') return top[0]
 
   const dirtyPeak = maxOf(stats.peakDirtyWritebackBytes, kernelDirty, sumOf(at.dirtyBytes, at.writebackBytes))
   const limit = at.limitBytes ?? stats.limitBytes
