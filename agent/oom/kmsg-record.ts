@@ -10,7 +10,7 @@
 // printed with embedded newlines (v2 memory.stat on Linux 5.x) arrives as one line holding
 // `\x0a`; it is unescaped here and the reader splits it. Lines after the first that start
 // with a space are the record's dictionary (`SUBSYSTEM=`, `DEVICE=`).
-import { ParseError } from '../errors.js'
+import { ParseError } from '../kernel/errors.js'
 
 export interface KmsgRecord {
   /** syslog priority: facility * 8 + level. */

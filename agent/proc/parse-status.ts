@@ -10,7 +10,7 @@
 // are never read. Kernel threads print no Vm*/Rss* lines: those fields are then absent, not 0.
 // A final line without its newline is ignored: a value cut short by a small read buffer would
 // be a wrong number, and absent is honest.
-import { ParseError } from '../errors.js'
+import { ParseError } from '../kernel/errors.js'
 
 export interface ProcStatus {
   /** `Name:`, the task's comm (at most 15 bytes in the kernel), unescaped. */

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { ParseError } from '../../agent/errors.js'
+import { ParseError } from '../../agent/kernel/errors.js'
 import { parseKmsgRecord } from '../../agent/oom/kmsg-record.js'
 import { transcript } from '../fixtures/kmsg.js'
 

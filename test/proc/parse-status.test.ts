@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import t from 'tap'
-import { ParseError } from '../../agent/errors.js'
+import { ParseError } from '../../agent/kernel/errors.js'
 import { parseStatus } from '../../agent/proc/parse-status.js'
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`../fixtures/proc/${name}`, import.meta.url))
