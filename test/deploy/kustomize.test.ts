@@ -9,6 +9,7 @@ import {
   overlayDir,
   parseObjects,
   readKustomization,
+  ruleComponentDir,
   type KubeObject,
 } from './manifests.js'
 import { hasSchema, unknownFields, validateSchema } from './schema.js'
@@ -34,10 +35,14 @@ t.test('the base holds what the agent needs and nothing that needs a CRD', async
   t.equal(byKey(base).size, base.length, 'no object twice')
 })
 
-t.test('the prometheus-operator overlay is the base plus a ServiceMonitor', async (t) => {
+t.test('the prometheus-operator overlay is the base plus a ServiceMonitor and rules', async (t) => {
   const added = withOperator.filter((o) => !byKey(base).has(objectKey(o)))
-  t.strictSame(kinds(added), ['monitoring.coreos.com/v1 ServiceMonitor'])
-  t.strictSame(readKustomization(componentDir), added, 'the component adds exactly that')
+  t.strictSame(kinds(added), ['monitoring.coreos.com/v1 PrometheusRule', 'monitoring.coreos.com/v1 ServiceMonitor'])
+  t.strictSame(
+    [...readKustomization(componentDir), ...readKustomization(ruleComponentDir)],
+    added,
+    'the two components add exactly that',
+  )
   t.strictSame(
     withOperator.filter((o) => byKey(base).has(objectKey(o))),
     base,
@@ -53,8 +58,8 @@ t.test('every object validates against the Kubernetes schema', async (t) => {
   }
   t.strictSame(
     withOperator.filter((o) => !hasSchema(o)).map((o) => o.kind),
-    ['ServiceMonitor'],
-    'only the ServiceMonitor lacks a schema here (service.test.ts checks it)',
+    ['ServiceMonitor', 'PrometheusRule'],
+    'only the operator objects lack a schema here (service.test.ts, test/rules/ check them)',
   )
 })
 

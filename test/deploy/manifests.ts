@@ -10,6 +10,7 @@ import { loadAll } from 'js-yaml'
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
 export const manifestsDir = join(repoRoot, 'manifests')
 export const componentDir = join(manifestsDir, 'components', 'prometheus-operator')
+export const ruleComponentDir = join(manifestsDir, 'components', 'prometheus-rules')
 export const overlayDir = join(manifestsDir, 'overlays', 'prometheus-operator')
 
 export type Json = Record<string, unknown>
