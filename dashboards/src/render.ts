@@ -1,8 +1,8 @@
 // The dashboards as the files they are committed as: `npm run dashboards` writes them, and
 // test/dashboards compares the committed files with this output.
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard'
-import { overview } from './overview.js'
-import { podDashboard } from './pod.js'
+import { overview } from './overview/dashboard.js'
+import { podDashboard } from './pod/dashboard.js'
 
 /**
  * Where each file is written, relative to the repository root. The component needs its own
