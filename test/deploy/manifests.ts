@@ -11,6 +11,9 @@ export const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
 export const manifestsDir = join(repoRoot, 'manifests')
 export const componentDir = join(manifestsDir, 'components', 'prometheus-operator')
 export const overlayDir = join(manifestsDir, 'overlays', 'prometheus-operator')
+/** Patches the DaemonSet, which this reader does not model: kmsg.test.ts builds it with kubectl. */
+export const kmsgComponentDir = join(manifestsDir, 'components', 'kmsg')
+export const kmsgOverlayDir = join(manifestsDir, 'overlays', 'kmsg')
 
 export type Json = Record<string, unknown>
 
