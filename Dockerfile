@@ -53,9 +53,15 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /src/dist/agent ./dist/agent
 # Where dist/agent/native.js looks for it; without it the agent reads through node:fs.
 COPY --from=native /src/native/build/Release/memlens_native.node ./native/build/Release/
-# nobody:nogroup. The files above stay owned by root, so the agent cannot change its own
-# code. manifests/base/daemonset.yaml runs the pod with the same uid.
-USER 65534:65534
+# No setuid or setgid file (su, mount, passwd, ...), whichever layer it came from: the kmsg
+# component runs the container privileged, where no_new_privs is off and the bounding set
+# is full, so any such file would be a way to root on the host.
+RUN find / -xdev -type f -perm /6000 -exec chmod ug-s {} +
+# A uid and gid of memlens's own, not shared with any other workload (not nobody, not
+# 1000, the image's "node" user), and without an /etc/passwd entry, which nothing needs.
+# The files above stay owned by root, so the agent cannot change its own code.
+# manifests/base/daemonset.yaml runs the pod with the same uid; change both together.
+USER 64197:64197
 EXPOSE 9597
 ENTRYPOINT ["node", "--max-semi-space-size=4", "/app/dist/agent/main.js"]
 CMD ["serve", "--listen", "0.0.0.0:9597"]

@@ -1,11 +1,15 @@
 // What the agent's pod may do on a node. Each assertion matches a paragraph of
-// docs/deploy.md; change both together.
+// docs/security.md or docs/deploy.md; change them together.
 import t from 'tap'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { DaemonSet, type IDaemonSet } from 'kubernetes-models/apps/v1'
 import { Service } from 'kubernetes-models/v1'
 import { manifestsDir, only, readKustomization, readPackage, repoRoot, single } from './manifests.js'
+import { WELL_KNOWN_UIDS } from './uids.js'
+
+/** memlens's own uid and gid; docs/security.md says how to change it. */
+const DEDICATED_UID = 64197
 
 const objects = readKustomization(manifestsDir)
 const raw = only(objects, 'apps/v1', 'DaemonSet')
@@ -30,28 +34,34 @@ const bytes = (q: string | number | undefined): number => {
   return Number(m[1]) * unit
 }
 
-t.test('host paths: exactly cgroupfs and procfs, both read-only', async (t) => {
+t.test('host paths: exactly cgroupfs, read-only; no host /proc', async (t) => {
   const hostPaths = Object.fromEntries(
     (pod.volumes ?? []).flatMap((v) => (v.hostPath ? [[v.name, v.hostPath.path]] : [])),
   )
-  t.strictSame(hostPaths, { cgroup: '/sys/fs/cgroup', proc: '/proc' })
+  t.strictSame(hostPaths, { cgroup: '/sys/fs/cgroup' })
   const mounts = Object.fromEntries((container.volumeMounts ?? []).map((m) => [m.name, m]))
-  t.match(mounts, {
-    cgroup: { mountPath: '/host/sys/fs/cgroup', readOnly: true },
-    proc: { mountPath: '/host/proc', readOnly: true },
-  })
+  t.match(mounts, { cgroup: { mountPath: '/host/sys/fs/cgroup', readOnly: true } })
   t.equal(flag('--cgroup-root'), mounts.cgroup?.mountPath, '--cgroup-root is the cgroup mount')
-  t.equal(flag('--proc-root'), mounts.proc?.mountPath, '--proc-root is the proc mount')
+  t.equal(flag('--proc-root'), undefined, "the container's own /proc, which hostPID makes the host's")
   for (const m of container.volumeMounts ?? []) {
     t.equal(m.readOnly, true, `${m.name} is read-only`)
     t.not(m.mountPropagation, 'Bidirectional', `${m.name} propagates nothing to the host`)
   }
 })
 
-t.test('no host namespaces, no host ports', async (t) => {
-  t.equal(pod.hostPID, false)
+t.test('every volume is mounted, every mount has its volume', async (t) => {
+  const volumes = (pod.volumes ?? []).map((v) => v.name).sort()
+  const mounted = [...new Set(pod.containers.flatMap((c) => (c.volumeMounts ?? []).map((m) => m.name)))].sort()
+  t.strictSame(mounted, volumes)
+  t.strictSame(pod.initContainers ?? [], [], 'no init container that could mount one instead')
+})
+
+t.test("the host's PID namespace, and no other host namespace or port", async (t) => {
+  // cgroup.procs numbers PIDs in the reader's PID namespace (docs/security.md).
+  t.equal(pod.hostPID, true)
   t.equal(pod.hostIPC, false)
   t.equal(pod.hostNetwork, false)
+  t.not(pod.shareProcessNamespace, true, 'no other container sees its processes')
   t.notOk(
     (container.ports ?? []).some((p) => p.hostPort !== undefined),
     'scraped through the pod IP',
@@ -76,22 +86,33 @@ t.test('serve listens on the metrics port that the probes use', async (t) => {
   t.notOk(container.readinessProbe?.exec ?? container.livenessProbe?.exec, 'no exec probes')
 })
 
-t.test('non-root, read-only, no privileges, default seccomp', async (t) => {
+t.test('a dedicated non-root uid, read-only, no privileges, default seccomp', async (t) => {
   t.match(pod.securityContext, {
     runAsNonRoot: true,
-    runAsUser: 65534,
-    runAsGroup: 65534,
+    runAsUser: DEDICATED_UID,
+    runAsGroup: DEDICATED_UID,
     seccompProfile: { type: 'RuntimeDefault' },
   })
   t.strictSame(container.securityContext, {
     runAsNonRoot: true,
-    runAsUser: 65534,
-    runAsGroup: 65534,
+    runAsUser: DEDICATED_UID,
+    runAsGroup: DEDICATED_UID,
     privileged: false,
     allowPrivilegeEscalation: false,
     readOnlyRootFilesystem: true,
     capabilities: { drop: ['ALL'] },
   })
+  t.equal(pod.securityContext?.supplementalGroups, undefined, 'no extra groups')
+  t.equal(pod.securityContext?.fsGroup, undefined, 'no group ownership of volumes')
+})
+
+t.test('the uid and gid are shared with no well-known user', async (t) => {
+  for (const id of [pod.securityContext?.runAsUser, pod.securityContext?.runAsGroup]) {
+    t.ok(id !== undefined && id >= 10_000, `${id}: above the ranges distributions hand out to users`)
+    t.notOk(id !== undefined && WELL_KNOWN_UIDS.has(id), `${id}: not ${id === undefined ? '' : WELL_KNOWN_UIDS.get(id)}`)
+  }
+  const docs = ['security.md', 'deploy.md'].map((f) => readFileSync(join(repoRoot, 'docs', f), 'utf8'))
+  for (const doc of docs) t.match(doc, String(DEDICATED_UID), 'the docs name it')
 })
 
 t.test('the API token is mounted for the pod watch', async (t) => {

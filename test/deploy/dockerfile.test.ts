@@ -16,6 +16,7 @@ import {
 import { validate } from 'dockerfile-utils'
 import { DaemonSet } from 'kubernetes-models/apps/v1'
 import { isIgnored, parseDockerignore } from './dockerignore.js'
+import { WELL_KNOWN_UIDS } from './uids.js'
 import { manifestsDir, only, readKustomization, readPackage, repoRoot, single } from './manifests.js'
 
 const text = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8')
@@ -140,6 +141,18 @@ t.test('the final stage runs as the non-root uid of the DaemonSet', async (t) =>
   t.equal(pod?.securityContext?.runAsGroup, gid)
   t.equal(container.securityContext?.runAsUser, uid)
   t.equal(container.securityContext?.runAsGroup, gid)
+  for (const id of [uid, gid]) {
+    t.notOk(id !== undefined && WELL_KNOWN_UIDS.has(id), `${id} is memlens's own, not ${id === undefined ? '' : WELL_KNOWN_UIDS.get(id)}`)
+  }
+})
+
+t.test('the final stage leaves no setuid or setgid file to escalate through', async (t) => {
+  // Matters under the kmsg component: privileged turns no_new_privs off.
+  const strip = runs(final).filter((r) => /\bfind \/ -xdev\b[^\n]*-perm \/6000\b[^\n]*chmod (ug|a)-s\b/.test(r))
+  t.equal(strip.length, 1, 'one find over the whole image that clears the bits')
+  const at = final.instructions.findIndex((i) => i instanceof Run && i.getArgumentsContent() === strip[0])
+  const later = final.instructions.slice(at + 1).filter((i) => i instanceof Run || i instanceof Copy || i.getKeyword() === 'ADD')
+  t.strictSame(later.map((i) => i.getKeyword()), [], 'nothing adds files after it')
 })
 
 t.test('OCI labels agree with package.json', async (t) => {

@@ -26,6 +26,7 @@ const byKey = (objects: readonly KubeObject[]): Map<string, KubeObject> =>
 t.test('the base holds what the agent needs and nothing that needs a CRD', async (t) => {
   t.strictSame(kinds(base), [
     'apps/v1 DaemonSet',
+    'networking.k8s.io/v1 NetworkPolicy',
     'rbac.authorization.k8s.io/v1 ClusterRole',
     'rbac.authorization.k8s.io/v1 ClusterRoleBinding',
     'v1 Namespace',

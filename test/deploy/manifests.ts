@@ -12,6 +12,9 @@ export const manifestsDir = join(repoRoot, 'manifests')
 export const componentDir = join(manifestsDir, 'components', 'prometheus-operator')
 export const ruleComponentDir = join(manifestsDir, 'components', 'prometheus-rules')
 export const overlayDir = join(manifestsDir, 'overlays', 'prometheus-operator')
+/** Patches the DaemonSet, which this reader does not model: kmsg.test.ts builds it with kubectl. */
+export const kmsgComponentDir = join(manifestsDir, 'components', 'kmsg')
+export const kmsgOverlayDir = join(manifestsDir, 'overlays', 'kmsg')
 
 export type Json = Record<string, unknown>
 

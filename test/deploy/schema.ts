@@ -9,6 +9,7 @@ import type { TypeMeta, TypeMetaGuard } from '@kubernetes-models/base'
 import { DaemonSet } from 'kubernetes-models/apps/v1'
 import { ClusterRole, ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1'
 import { Namespace, Service, ServiceAccount } from 'kubernetes-models/v1'
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1'
 import { load } from 'js-yaml'
 import { isRecord, type KubeObject } from './manifests.js'
 
@@ -44,6 +45,7 @@ const VALIDATORS: readonly Validator[] = [
   validator(ClusterRole, (o) => new ClusterRole(o)),
   validator(ClusterRoleBinding, (o) => new ClusterRoleBinding(o)),
   validator(DaemonSet, (o) => new DaemonSet(o)),
+  validator(NetworkPolicy, (o) => new NetworkPolicy(o)),
 ]
 
 const validatorFor = (o: KubeObject): Validator | undefined =>
