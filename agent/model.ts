@@ -111,6 +111,8 @@ export interface MetadataSource {
 /** A MetadataSource that may hold resources (a watch) to release on stop. */
 export interface MetadataService extends MetadataSource {
   stop?(): Promise<void>
+  /** Tells the API about an explained kill (a Kubernetes Event on the pod); never blocks. */
+  reportOom?(oom: OomRecord): void
 }
 
 export const NO_NAMES: KubeNames = Object.freeze({ namespace: '', pod: '', container: '' })
@@ -166,3 +168,38 @@ export const MEMORY_FIELDS = [
 export const EVENT_FIELDS = ['limitHits', 'high', 'oom', 'oomKills'] as const satisfies readonly (keyof MemoryEvents)[]
 
 export const PRESSURE_FIELDS = ['waitingSeconds', 'stalledSeconds'] as const satisfies readonly (keyof MemoryPressure)[]
+
+/** Processes of a cgroup as /proc shows them: what `ps` inside the container adds up to. */
+export interface ProcessSummary {
+  readonly count: number
+  /** Sum of VmRSS. */
+  readonly rssBytes: number
+  readonly rssAnonBytes: number
+  readonly rssFileBytes: number
+  readonly rssShmemBytes: number
+  /** The largest by VmRSS, largest first (at most a few). Only comm: never command lines. */
+  readonly largest: readonly { readonly pid: number; readonly comm: string; readonly rssBytes: number }[]
+}
+
+/** One explained OOM kill, as /api/v1/ooms, the log line and the Kubernetes Event carry it. */
+export interface OomRecord {
+  /** When memlens saw the kill counter move (ms since the epoch). */
+  readonly atMs: number
+  /** The killed container's cgroup (relative to the hierarchy root); the pod's for a pod-level kill. */
+  readonly id: string
+  readonly podUid?: string
+  readonly containerId?: string
+  readonly namespace: string
+  readonly pod: string
+  readonly container: string
+  readonly cause: 'dirty_page_cache' | 'page_cache' | 'anon' | 'shmem' | 'kernel' | 'unknown'
+  readonly scope: 'container' | 'pod' | 'node'
+  /** Kills counted by this record (a crash loop between two polls counts more than one). */
+  readonly kills: number
+  readonly message: string
+  readonly evidence: readonly string[]
+  readonly advice: readonly string[]
+  readonly numbers: Readonly<Record<string, unknown>>
+  /** True when the kernel's own report (/dev/kmsg) supplied the numbers at the kill. */
+  readonly fromKernelReport: boolean
+}

@@ -2,7 +2,7 @@
 // the end-to-end test reads. Nothing listens beyond 127.0.0.1.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
-import { until } from '../wait.js'
+import { until } from '../helpers/wait.js'
 
 export interface PromSample {
   readonly metric: Readonly<Record<string, string>>
