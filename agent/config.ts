@@ -10,7 +10,7 @@ export const SCOPE_CHOICES = ['kubernetes', 'all', 'auto'] as const
 export type ScopeChoice = (typeof SCOPE_CHOICES)[number]
 
 /** Metric groups --disable-metrics can switch off (docs/metrics.md, expose/metric-names.ts). */
-export const METRIC_GROUPS = ['memory', 'events', 'pressure', 'pod', 'container', 'kubernetes', 'runtime'] as const
+export const METRIC_GROUPS = ['memory', 'events', 'pressure', 'peaks', 'processes', 'oom', 'pod', 'container', 'kubernetes', 'runtime'] as const
 export type MetricGroup = (typeof METRIC_GROUPS)[number]
 
 /** What snapshot and top can sort by (cli/table.ts). */
@@ -35,11 +35,17 @@ export interface Config {
   readonly json: boolean
   readonly sort: SortKey
   readonly pods: boolean
+  /** The window the *_window_max_bytes gauges cover. */
+  readonly peakWindowMs: number
+  /** Where the kernel log is read for its OOM reports (/dev/kmsg); off when undefined. */
+  readonly kmsg: string | undefined
   /** Read cgroup files through the optional native addon when it loads (MEMLENS_NATIVE=0: off). */
   readonly nativeReader: boolean
   /** KUBERNETES_SERVICE_HOST and _PORT are set: we run in a pod and can use its ServiceAccount. */
   readonly inCluster: boolean
 }
+
+const DEFAULT_PEAK_WINDOW = '30s'
 
 export const DEFAULTS = Object.freeze({
   cgroupRoot: '/sys/fs/cgroup',
@@ -49,6 +55,8 @@ export const DEFAULTS = Object.freeze({
   // 5 s: a 2,500-cgroup node costs ~0.1-0.2 s of one core per cycle (bench/), so ~3 % of a
   // core, while dirty-page build-ups (seconds to minutes) stay visible between scrapes.
   interval: '5s',
+  // Two Prometheus scrapes at the common 15 s: each scrape sees every peak since the last.
+  peakWindow: DEFAULT_PEAK_WINDOW,
   listen: '127.0.0.1:9597',
   logLevel: 'info',
   sort: 'wset',
@@ -65,10 +73,17 @@ interface FlagSpec {
 /** Every flag, its environment variables and its help: docs/config.md mirrors this table. */
 export const FLAGS: readonly FlagSpec[] = [
   { name: 'cgroup-root', env: ['MEMLENS_CGROUP_ROOT'], help: `cgroup mount root (default ${DEFAULTS.cgroupRoot})` },
-  { name: 'proc-root', env: ['MEMLENS_PROC_ROOT'], help: `procfs mount, for mountinfo (default ${DEFAULTS.procRoot})` },
+  { name: 'proc-root', env: ['MEMLENS_PROC_ROOT'], help: `procfs mount: mountinfo and the processes' /proc/PID/status (default ${DEFAULTS.procRoot})` },
   { name: 'scope', env: ['MEMLENS_SCOPE'], help: 'kubernetes | all | auto (default auto: kubernetes when kubepods exists)' },
   { name: 'cgroup-parent', env: ['MEMLENS_CGROUP_PARENT'], help: 'only cgroups at or below this path of the hierarchy (default /)' },
   { name: 'interval', env: ['MEMLENS_INTERVAL'], help: `how often to read the cgroups, e.g. 500ms, 2s, 1m (default ${DEFAULTS.interval})` },
+  {
+    name: 'peak-window',
+    env: ['MEMLENS_PEAK_WINDOW'],
+    help: `how far back the *_window_max_bytes peaks reach (default ${DEFAULT_PEAK_WINDOW})`,
+    commands: ['serve'],
+  },
+  { name: 'kmsg', env: ['MEMLENS_KMSG'], help: 'read the kernel log (e.g. /dev/kmsg) for its OOM reports (default off)', commands: ['serve'] },
   { name: 'listen', env: ['MEMLENS_LISTEN'], help: `HOST:PORT to serve on (default ${DEFAULTS.listen})`, commands: ['serve'] },
   {
     name: 'disable-metrics',
@@ -193,6 +208,12 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pa
   if (intervalMs === undefined || intervalMs < 100) {
     throw new ConfigError(`--interval: ${JSON.stringify(intervalText)} is not a duration of at least 100ms (e.g. 500ms, 5s, 1m)`)
   }
+  const peakText = get('peak-window') ?? DEFAULTS.peakWindow
+  const peakWindowMs = parseDuration(peakText)
+  if (peakWindowMs === undefined || peakWindowMs < 1000) {
+    throw new ConfigError(`--peak-window: ${JSON.stringify(peakText)} is not a duration of at least 1s (e.g. 30s, 1m)`)
+  }
+  const kmsg = get('kmsg')
   const config: Config = {
     command,
     cgroupRoot: parsePath('cgroup-root', get('cgroup-root') ?? DEFAULTS.cgroupRoot),
@@ -208,6 +229,8 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pa
     json: bool('json'),
     sort: oneOf('sort', get('sort') ?? DEFAULTS.sort, SORT_KEYS),
     pods: bool('pods'),
+    peakWindowMs,
+    kmsg: kmsg === undefined ? undefined : parsePath('kmsg', kmsg),
     nativeReader: env['MEMLENS_NATIVE'] !== '0',
     inCluster: Boolean(env['KUBERNETES_SERVICE_HOST']) && Boolean(env['KUBERNETES_SERVICE_PORT']),
   }

@@ -125,9 +125,22 @@ export const noMetadata: MetadataService = {
   pods: () => [],
 }
 
+/** The highest values seen over the peak window, fast samples between polls included. */
+export interface WindowPeaks {
+  readonly usageBytes?: number
+  readonly workingSetBytes?: number
+  readonly dirtyWritebackBytes?: number
+  readonly unreclaimableBytes?: number
+}
+
 export interface CgroupSample {
   readonly ref: CgroupRef
   readonly reading: MemoryReading
+  /** Its processes, when the process view is on. */
+  readonly processes?: ProcessSummary
+  readonly peaks?: WindowPeaks
+  /** Explained OOM kills of this cgroup since the agent started. */
+  readonly oom?: { readonly kills: number; readonly lastCause: OomRecord['cause']; readonly lastAtMs: number }
 }
 
 export interface Snapshot {

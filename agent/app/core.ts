@@ -8,9 +8,11 @@ import type { Timers } from '../collect/timers.js'
 import { DEFAULTS, type Config } from '../config.js'
 import { snapshotJson, type SnapshotJson } from '../expose/snapshot-json.js'
 import { noMetadata, type MetadataService, type Scope } from '../model.js'
+import { OomTracker } from '../oom/tracker.js'
 
 export interface Core {
   readonly hierarchy: Hierarchy
+  readonly oom: OomTracker
   readonly scope: Scope
   readonly collector: Collector
   readonly metadata: MetadataService
@@ -39,7 +41,17 @@ export function locateHierarchy(config: Config): Hierarchy {
 export function createCore(config: Config, deps: CoreDeps, hierarchy: Hierarchy = locateHierarchy(config)): Core {
   const scope = resolveScope(hierarchy, config.scope)
   const metadata = deps.metadata ?? noMetadata
+  const oom = new OomTracker({ version: hierarchy.version, metadata, peakWindowMs: config.peakWindowMs })
+  oom.onOom((record) => {
+    deps.logger.warn(
+      { namespace: record.namespace, pod: record.pod, container: record.container, cgroup: record.id, cause: record.cause, scope: record.scope, kills: record.kills },
+      `OOM kill explained: ${record.message}`,
+    )
+    metadata.reportOom?.(record)
+  })
   const collector = new Collector({
+    tracker: oom,
+    ...(config.disabledMetrics.has('processes') ? {} : { procRoot: config.procRoot }),
     hierarchy,
     scope,
     parent: config.cgroupParent,
@@ -49,6 +61,7 @@ export function createCore(config: Config, deps: CoreDeps, hierarchy: Hierarchy 
   })
   return {
     hierarchy,
+    oom,
     scope,
     collector,
     metadata,

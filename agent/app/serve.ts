@@ -13,6 +13,34 @@ import { startKubernetes } from '../kube/start.js'
 import type { MetadataService, Snapshot } from '../model.js'
 import { createCore, locateHierarchy, type Core, type CoreDeps } from './core.js'
 import { VERSION } from './version.js'
+import { Counter, Gauge } from 'prom-client'
+import { OOM_METRICS } from '../expose/metric-names.js'
+import type { OomRecord } from '../model.js'
+
+/** The JSON of one explanation: time as ISO 8601, absent values as null. */
+function oomJson(r: OomRecord): Record<string, unknown> {
+  const { atMs, ...rest } = r
+  return { time: new Date(atMs).toISOString(), podUid: null, containerId: null, ...rest }
+}
+
+/** The OOM families live on the agent's own registry: their series outlive the cgroup. */
+function countOoms(core: Core, self: SelfMetrics): void {
+  const labelNames = OOM_METRICS.killsByCause.labels
+  const kills = new Counter({ name: OOM_METRICS.killsByCause.name, help: OOM_METRICS.killsByCause.help, labelNames, registers: [self.registry] })
+  const last = new Gauge({ name: OOM_METRICS.lastKill.name, help: OOM_METRICS.lastKill.help, labelNames, registers: [self.registry] })
+  const lastLabels = new Map<string, Record<string, string>>()
+  core.oom.onOom((r) => {
+    // Named containers keep one series across restarts; unnamed ones are told apart by cgroup.
+    const id = r.pod === '' ? r.id : ''
+    const labels = { namespace: r.namespace, pod: r.pod, container: r.container, id, cause: r.cause, scope: r.scope }
+    kills.inc(labels, r.kills)
+    const key = `${r.namespace}/${r.pod}/${r.container}/${id}`
+    const previous = lastLabels.get(key)
+    if (previous !== undefined) last.remove(previous)
+    last.set(labels, r.atMs / 1000)
+    lastLabels.set(key, labels)
+  })
+}
 
 export interface ServeApp {
   readonly core: Core
@@ -40,10 +68,12 @@ export async function createServeApp(config: Config, deps: ServeDeps): Promise<S
   const metadata = deps.metadata?.(self) ?? (await startKubernetes(config, { logger, registry: self.registry }))
   const core = createCore(config, { ...deps, metadata }, hierarchy)
   const published = renderOnCollection(core, self, config, logger)
+  if (!config.disabledMetrics.has('oom')) countOoms(core, self)
   const server = createServer({
     metrics: () => published.latest(),
     metricsContentType: self.registry.contentType,
     snapshot: () => core.snapshot(),
+    ooms: () => ({ ooms: core.oom.records().map(oomJson) }),
     ready: () => published.latest() !== undefined,
     logger,
   })

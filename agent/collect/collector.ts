@@ -9,7 +9,9 @@ import { CgroupGoneError, readCgroup, type ReadContext } from '../cgroup/read.js
 import { errorMessage, errorReason, type ErrorReason } from '../kernel/errors.js'
 import { PseudoFileReader } from '../kernel/fs.js'
 import { nativeState, type NativeState } from '../kernel/native.js'
-import type { CgroupSample, CycleStats, Scope, Snapshot } from '../model.js'
+import type { CgroupRef, CgroupSample, CycleStats, ProcessSummary, Scope, Snapshot } from '../model.js'
+import type { OomTracker } from '../oom/tracker.js'
+import { readProcesses, sumProcesses } from '../proc/processes.js'
 import { Slicer } from './slicer.js'
 import { REAL_TIMERS, type Timers } from './timers.js'
 
@@ -27,7 +29,15 @@ export interface CollectorOptions {
   readonly timers?: Timers
   /** Read through the native addon when it loads (default true; config MEMLENS_NATIVE). */
   readonly nativeReader?: boolean
+  /** Where /proc is: with it, each container's processes are read (the `processes` group). */
+  readonly procRoot?: string
+  /** History, peaks, fast sampling near the limit and OOM explanations. */
+  readonly tracker?: OomTracker
+  /** How often cgroups near their limit are sampled between polls (default 250 ms). */
+  readonly fastIntervalMs?: number
 }
+
+const DEFAULT_FAST_INTERVAL_MS = 250
 
 export type SnapshotListener = (snapshot: Snapshot, stats: CycleStats) => void
 
@@ -42,8 +52,10 @@ export class Collector {
   #latest: Snapshot | undefined
   readonly #timers: Timers
   #timer: unknown
+  #fastTimer: unknown
   #running: Promise<Snapshot> | undefined
   #stopped = true
+  #procFailureLogged = false
 
   constructor(opts: CollectorOptions) {
     this.#opts = opts
@@ -89,6 +101,8 @@ export class Collector {
   async stop(): Promise<void> {
     this.#stopped = true
     if (this.#timer !== undefined) this.#timers.clearTimeout(this.#timer)
+    if (this.#fastTimer !== undefined) this.#timers.clearTimeout(this.#fastTimer)
+    this.#fastTimer = undefined
     await this.#running?.catch(() => undefined)
   }
 
@@ -117,7 +131,9 @@ export class Collector {
     for (const ref of refs) {
       discovered[ref.kind]++
       try {
-        const sample: CgroupSample = { ref, reading: readCgroup(this.#ctx, ref.id) }
+        const reading = readCgroup(this.#ctx, ref.id)
+        const processes = this.#processesOf(ref)
+        const sample: CgroupSample = processes === undefined ? { ref, reading } : { ref, reading, processes }
         ;(ref.kind === 'pod' ? pods : containers).push(sample)
         if (this.#failing.delete(ref.id)) logger.info({ cgroup: ref.id }, 'cgroup readable again')
       } catch (er) {
@@ -126,20 +142,77 @@ export class Collector {
       }
       await slicer.maybeYield()
     }
+    if (this.#opts.procRoot !== undefined) addPodProcesses(pods, containers)
     // Failures of cgroups that have since vanished are forgotten without a word.
     for (const key of this.#failing.keys()) if (!seenFailing.has(key)) this.#failing.delete(key)
     pods.sort(byId)
     containers.sort(byId)
+    const collectedAtMs = (this.#opts.now ?? Date.now)()
+    const tracked = this.#opts.tracker?.observeCycle(pods, containers, collectedAtMs) ?? { pods, containers }
     const snapshot: Snapshot = {
       cgroupVersion: this.#opts.hierarchy.version,
       scope,
-      collectedAtMs: (this.#opts.now ?? Date.now)(),
-      pods,
-      containers,
+      collectedAtMs,
+      pods: tracked.pods,
+      containers: tracked.containers,
     }
     const stats: CycleStats = { durationSeconds: (performance.now() - started) / 1000, discovered, errors }
     this.#latest = snapshot
     for (const listener of this.#listeners) listener(snapshot, stats)
+    this.#scheduleFast()
     return snapshot
+  }
+
+  /** A container's processes, when the process view is on; a failure leaves them absent. */
+  #processesOf(ref: CgroupRef): ProcessSummary | undefined {
+    const procRoot = this.#opts.procRoot
+    if (procRoot === undefined || ref.kind === 'pod') return undefined
+    const dir = ref.id === '/' ? this.#ctx.root : this.#ctx.root + ref.id
+    try {
+      // Nested cgroups (all scope) count only their own processes; a container counts its
+      // children too (crun's container/ child holds them).
+      return readProcesses(this.#ctx.reader, dir, procRoot, ref.kind === 'container' ? undefined : 0)
+    } catch (er) {
+      if (!this.#procFailureLogged) this.#opts.logger.warn({ cgroup: ref.id, err: errorMessage(er) }, 'cannot read the processes of a cgroup; process RSS left out')
+      this.#procFailureLogged = true
+      return undefined
+    }
+  }
+
+  /** Between polls, cgroups near their limit are read every fastIntervalMs (docs/oom.md). */
+  #scheduleFast(): void {
+    const tracker = this.#opts.tracker
+    if (tracker === undefined || this.#stopped || this.#fastTimer !== undefined) return
+    if (tracker.fastRefs().length === 0) return
+    this.#fastTimer = this.#timers.setTimeout(() => {
+      this.#fastTimer = undefined
+      if (this.#stopped || this.#running !== undefined) return
+      const now = (this.#opts.now ?? Date.now)()
+      for (const ref of tracker.fastRefs()) {
+        try {
+          tracker.observeFast(ref, { reading: readCgroup(this.#ctx, ref.id) }, now)
+        } catch {
+          // Gone (killed and removed, often) or unreadable: the next poll reports it.
+          tracker.gone(ref.id)
+        }
+      }
+      this.#scheduleFast()
+    }, this.#opts.fastIntervalMs ?? DEFAULT_FAST_INTERVAL_MS)
+  }
+}
+
+/** A pod's processes are its containers' (never read twice). */
+function addPodProcesses(pods: CgroupSample[], containers: readonly CgroupSample[]): void {
+  const byUid = new Map<string, ProcessSummary[]>()
+  for (const c of containers) {
+    if (c.ref.podUid === undefined || c.processes === undefined) continue
+    const list = byUid.get(c.ref.podUid) ?? []
+    list.push(c.processes)
+    byUid.set(c.ref.podUid, list)
+  }
+  for (let i = 0; i < pods.length; i++) {
+    const p = pods[i]
+    const parts = p?.ref.podUid === undefined ? undefined : byUid.get(p.ref.podUid)
+    if (p !== undefined && parts !== undefined) pods[i] = { ...p, processes: sumProcesses(parts) }
   }
 }

@@ -119,7 +119,7 @@ function renderFamily(w: ByteWriter, name: Buffer, family: CgroupFamily, samples
   // Families without a single value are left out whole (v1 has no PSI, say).
   let any = false
   for (const s of samples) {
-    if (family.value(s.reading) !== undefined) {
+    if (family.value(s) !== undefined) {
       any = true
       break
     }
@@ -130,7 +130,7 @@ function renderFamily(w: ByteWriter, name: Buffer, family: CgroupFamily, samples
     const sample = samples[i]
     const set = sets[i]
     if (sample === undefined || set === undefined) continue
-    const value = family.value(sample.reading)
+    const value = family.value(sample)
     if (value === undefined) continue
     w.bytes(name)
     w.bytes(set)

@@ -23,12 +23,14 @@ export const POD_LABELS = ['id', 'namespace', 'pod'] as const
 export interface CgroupMetric {
   readonly suffix: string
   readonly type: 'gauge' | 'counter'
-  readonly group: 'memory' | 'events' | 'pressure'
+  readonly group: 'memory' | 'events' | 'pressure' | 'peaks' | 'processes'
   readonly help: string
 }
 
 const memory = <W extends string>(what: W, help: string) =>
   ({ suffix: `memory_${what}_bytes`, type: 'gauge', group: 'memory', help }) as const satisfies CgroupMetric
+const peak = <W extends string>(what: W, help: string) =>
+  ({ suffix: `memory_${what}_window_max_bytes`, type: 'gauge', group: 'peaks', help }) as const satisfies CgroupMetric
 const counter = <S extends string>(group: 'events' | 'pressure', suffix: S, help: string) =>
   ({ suffix, type: 'counter', group, help }) as const satisfies CgroupMetric
 
@@ -61,6 +63,17 @@ export const CGROUP_METRICS = [
   ),
   counter('pressure', 'pressure_memory_waiting_seconds_total', 'Time at least one task waited on memory (v2 memory.pressure some total).'),
   counter('pressure', 'pressure_memory_stalled_seconds_total', 'Time all non-idle tasks stalled on memory at once (v2 memory.pressure full total).'),
+  peak('usage', 'Highest usage over the peak window (--peak-window), fast samples near the limit included.'),
+  peak('working_set', 'Highest working set over the peak window.'),
+  peak('dirty_writeback', 'Highest dirty + writeback page cache over the peak window: the kernel counters swing, the peak does not.'),
+  peak('unreclaimable', 'Highest not-reclaimable estimate over the peak window.'),
+  { suffix: 'processes', type: 'gauge', group: 'processes', help: 'Processes in the cgroup and its children (cgroup.procs).' },
+  {
+    suffix: 'processes_rss_bytes',
+    type: 'gauge',
+    group: 'processes',
+    help: 'Sum of the VmRSS of its processes (/proc/PID/status): what ps inside the container adds up to.',
+  },
 ] as const satisfies readonly CgroupMetric[]
 
 export type CgroupMetricSuffix = (typeof CGROUP_METRICS)[number]['suffix']
@@ -142,6 +155,24 @@ export const KUBE_METRICS = {
   },
 } as const satisfies Record<string, MetricName>
 
+/** Explained OOM kills (group `oom`); the series outlive the killed container's cgroup. */
+export const OOM_METRICS = {
+  killsByCause: {
+    name: 'memlens_container_oom_kills_by_cause_total',
+    type: 'counter',
+    group: 'oom',
+    help: 'OOM kills memlens explained, by cause (dirty_page_cache, page_cache, anon, shmem, kernel, unknown) and scope (container, pod, node).',
+    labels: ['namespace', 'pod', 'container', 'id', 'cause', 'scope'],
+  },
+  lastKill: {
+    name: 'memlens_container_oom_last_kill_timestamp_seconds',
+    type: 'gauge',
+    group: 'oom',
+    help: 'Unix time of the latest explained OOM kill of the container, labelled with its cause.',
+    labels: ['namespace', 'pod', 'container', 'id', 'cause', 'scope'],
+  },
+} as const satisfies Record<string, MetricName>
+
 /** Every metric name memlens can serve, per-cgroup families expanded for containers and pods. */
 export function allMetrics(): MetricName[] {
   const out: MetricName[] = []
@@ -149,6 +180,6 @@ export function allMetrics(): MetricName[] {
     out.push({ name: CONTAINER_PREFIX + m.suffix, type: m.type, help: m.help, labels: CONTAINER_LABELS, group: m.group })
     out.push({ name: POD_PREFIX + m.suffix, type: m.type, help: m.help, labels: POD_LABELS, group: m.group })
   }
-  out.push(...Object.values(INFO_METRICS), ...Object.values(SELF_METRICS), ...Object.values(KUBE_METRICS))
+  out.push(...Object.values(INFO_METRICS), ...Object.values(OOM_METRICS), ...Object.values(SELF_METRICS), ...Object.values(KUBE_METRICS))
   return out
 }

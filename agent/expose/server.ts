@@ -10,6 +10,8 @@ export interface ServerDeps {
   readonly metrics: () => PublishedMetrics | undefined
   readonly metricsContentType: string
   readonly snapshot: () => SnapshotJson | undefined
+  /** The body of /api/v1/ooms: `{"ooms": [...]}`, most recent first. */
+  readonly ooms: () => { readonly ooms: readonly unknown[] }
   /** True once the first collection has finished. */
   readonly ready: () => boolean
   readonly logger: Logger
@@ -18,6 +20,7 @@ export interface ServerDeps {
 const INDEX = `<!doctype html><title>memlens</title><h1>memlens</h1><ul>
 <li><a href="/metrics">/metrics</a> Prometheus metrics</li>
 <li><a href="/api/v1/snapshot">/api/v1/snapshot</a> the latest collection as JSON</li>
+<li><a href="/api/v1/ooms">/api/v1/ooms</a> the OOM kills memlens explained, most recent first</li>
 <li><a href="/healthz">/healthz</a>, <a href="/readyz">/readyz</a></li></ul>\n`
 
 function send(res: ServerResponse, status: number, type: string, body: string): void {
@@ -67,6 +70,9 @@ export function createServer(deps: ServerDeps): Server {
         else send(res, 200, 'application/json', JSON.stringify(snap) + '\n')
         return
       }
+      case '/api/v1/ooms':
+        send(res, 200, 'application/json', JSON.stringify(deps.ooms()) + '\n')
+        return
       case '/':
         send(res, 200, 'text/html; charset=utf-8', INDEX)
         return

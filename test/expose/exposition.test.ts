@@ -73,6 +73,6 @@ t.test('every family has help, a unit-bearing name and a known type', async (t) 
     t.notOk(seen.has(f.suffix), `${f.suffix} unique`)
     seen.add(f.suffix)
     t.ok(f.help.length > 20, `${f.suffix} has help`)
-    t.match(f.suffix, f.type === 'counter' ? /_total$/ : /_bytes$/)
+    t.match(f.suffix, f.type === 'counter' ? /_total$/ : /_bytes$|^processes$/, 'counters end in _total, gauges carry their unit (processes is a count)')
   }
 })

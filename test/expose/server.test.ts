@@ -13,6 +13,7 @@ t.test('routes', async (t) => {
     metricsContentType: 'text/plain; version=0.0.4; charset=utf-8',
     snapshot: () => (ready ? { cgroupVersion: 'v2', scope: 'all', collectedAt: 'x', containers: [], pods: [] } : undefined),
     ready: () => ready,
+    ooms: () => ({ ooms: [{ cause: 'anon' }] }),
     logger: pino({ level: 'silent' }),
   })
   server.listen(0, '127.0.0.1')
@@ -29,6 +30,9 @@ t.test('routes', async (t) => {
   const snap = await fetch(`${base}/api/v1/snapshot`)
   t.equal(snap.headers.get('content-type'), 'application/json')
   t.same(await snap.json(), { cgroupVersion: 'v2', scope: 'all', collectedAt: 'x', containers: [], pods: [] })
+  const ooms = await fetch(`${base}/api/v1/ooms`)
+  t.equal(ooms.headers.get('content-type'), 'application/json')
+  t.same(await ooms.json(), { ooms: [{ cause: 'anon' }] })
   const m = await fetch(`${base}/metrics?x=1`)
   t.equal(m.headers.get('content-encoding'), 'gzip', 'fetch asks for gzip, as Prometheus does')
   t.equal(await m.text(), 'm 1\nm 2\n')
@@ -62,6 +66,7 @@ t.test('a failing handler answers 500 and logs', async (t) => {
     metricsContentType: 'text/plain',
     snapshot: () => undefined,
     ready: () => true,
+    ooms: () => ({ ooms: [] }),
     logger: pino({ level: 'error' }, { write: (s: string) => void lines.push(s) }),
   })
   server.listen(0, '127.0.0.1')

@@ -1,0 +1,107 @@
+// The processes of a cgroup: the PIDs in its cgroup.procs (and its children's: crun puts a
+// container's processes in a `container/` child), then each one's /proc/PID/status. Only
+// `Name` and the RSS lines are read: command lines and environments can hold secrets and
+// never leave the node. cgroup.procs lists PIDs in the reader's PID namespace, which is why
+// the DaemonSet runs in the host's (docs/security.md).
+//
+//   cgroup.procs:      1234\n1301\n
+//   /proc/1234/status: Name:\tdd\n ... VmRSS:\t    1024 kB\nRssAnon:\t     512 kB\n ...
+import { existsSync, readdirSync } from 'node:fs'
+import { isGone } from '../kernel/errors.js'
+import type { PseudoFileReader } from '../kernel/fs.js'
+import type { ProcessSummary } from '../model.js'
+import { parseStatus } from './parse-status.js'
+
+/** How many of the largest processes a summary keeps. */
+export const LARGEST_KEPT = 5
+/** cgroup.procs of a cgroup and its descendants, this deep at most. */
+const MAX_DEPTH = 4
+
+/** PIDs listed in dir/cgroup.procs and its subdirectories'; 0 (not in our namespace) skipped. */
+export function cgroupPids(reader: PseudoFileReader, dir: string, maxDepth = MAX_DEPTH, depth = 0): number[] {
+  const pids: number[] = []
+  let r
+  try {
+    r = reader.readBytes(`${dir}/cgroup.procs`)
+  } catch (er) {
+    if (isGone(er)) return pids
+    throw er
+  }
+  let n = 0
+  let digits = false
+  for (let i = r.start; i < r.end; i++) {
+    const c = r.buf[i] ?? 0
+    if (c >= 48 && c <= 57) {
+      n = n * 10 + (c - 48)
+      digits = true
+    } else {
+      if (digits && n > 0) pids.push(n)
+      n = 0
+      digits = false
+    }
+  }
+  if (digits && n > 0) pids.push(n)
+  if (depth < maxDepth) {
+    let entries: string[] = []
+    try {
+      entries = readdirSync(dir, { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name)
+    } catch (er) {
+      if (!isGone(er)) throw er
+    }
+    for (const child of entries) pids.push(...cgroupPids(reader, `${dir}/${child}`, maxDepth, depth + 1))
+  }
+  return pids
+}
+
+/** Reads the processes of one cgroup directory; a process that exits meanwhile is skipped. */
+export function readProcesses(reader: PseudoFileReader, dir: string, procRoot: string, maxDepth = MAX_DEPTH): ProcessSummary | undefined {
+  // No cgroup.procs at all (not a live cgroup: a copied tree) is no view, not zero processes.
+  if (!existsSync(`${dir}/cgroup.procs`)) return undefined
+  const pids = cgroupPids(reader, dir, maxDepth)
+  let count = 0
+  let rss = 0
+  let anon = 0
+  let file = 0
+  let shmem = 0
+  const all: { pid: number; comm: string; rssBytes: number }[] = []
+  for (const pid of pids) {
+    const path = `${procRoot}/${pid}/status`
+    let status
+    try {
+      const r = reader.readBytes(path)
+      status = parseStatus(r.buf, r.start, r.end, path)
+    } catch (er) {
+      if (isGone(er)) continue
+      throw er
+    }
+    count++
+    const vm = status.vmRssBytes ?? 0
+    rss += vm
+    anon += status.rssAnonBytes ?? 0
+    file += status.rssFileBytes ?? 0
+    shmem += status.rssShmemBytes ?? 0
+    all.push({ pid, comm: status.comm ?? '', rssBytes: vm })
+  }
+  all.sort((a, b) => b.rssBytes - a.rssBytes || a.pid - b.pid)
+  return { count, rssBytes: rss, rssAnonBytes: anon, rssFileBytes: file, rssShmemBytes: shmem, largest: all.slice(0, LARGEST_KEPT) }
+}
+
+/** Pod-level sums of its containers' summaries. */
+export function sumProcesses(parts: readonly ProcessSummary[]): ProcessSummary {
+  const largest = parts.flatMap((p) => p.largest).sort((a, b) => b.rssBytes - a.rssBytes || a.pid - b.pid)
+  let count = 0
+  let rss = 0
+  let anon = 0
+  let file = 0
+  let shmem = 0
+  for (const p of parts) {
+    count += p.count
+    rss += p.rssBytes
+    anon += p.rssAnonBytes
+    file += p.rssFileBytes
+    shmem += p.rssShmemBytes
+  }
+  return { count, rssBytes: rss, rssAnonBytes: anon, rssFileBytes: file, rssShmemBytes: shmem, largest: largest.slice(0, LARGEST_KEPT) }
+}
