@@ -1,6 +1,7 @@
 // Metric names out of PromQL, without a PromQL parser: strings, label matchers, ranges,
 // grouping clauses and offsets are cut away first, then every identifier that is not a
 // function, a keyword or a number is a metric (or recording rule) name.
+import { allMetrics } from '../../agent/expose/metric-names.js'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { repoRoot } from '../deploy/manifests.js'
@@ -18,23 +19,8 @@ export const RECORDING_RULES: ReadonlySet<string> = new Set([
   'node:memlens_container_memory_dirty_writeback_bytes:sum',
 ])
 
-/**
- * Metrics issue 7 adds (peaks between scrapes, the process view, explained OOM kills). They
- * are not in docs/metrics.md yet; delete this set once they are.
- */
-export const PENDING_ISSUE_7: ReadonlySet<string> = new Set(
-  ['container', 'pod'].flatMap((level) => [
-    `memlens_${level}_memory_usage_window_max_bytes`,
-    `memlens_${level}_memory_working_set_window_max_bytes`,
-    `memlens_${level}_memory_dirty_writeback_window_max_bytes`,
-    `memlens_${level}_memory_unreclaimable_window_max_bytes`,
-    `memlens_${level}_processes`,
-    `memlens_${level}_processes_rss_bytes`,
-    ...(level === 'container'
-      ? ['memlens_container_oom_kills_by_cause_total', 'memlens_container_oom_last_kill_timestamp_seconds']
-      : []),
-  ]),
-)
+/** Issue 7's metrics are in the code table now; nothing is pending. */
+export const PENDING_ISSUE_7: ReadonlySet<string> = new Set()
 
 const KEYWORDS = new Set([
   'and', 'or', 'unless', 'bool', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right',
@@ -67,9 +53,9 @@ export function documentedMetrics(
   markdown = readFileSync(join(repoRoot, 'docs', 'metrics.md'), 'utf8'),
 ): Set<string> {
   // A name cut short by a placeholder (`memlens_container_<name>`) ends with `_`: not a name.
-  return new Set(
-    [...markdown.matchAll(/\bmemlens_\w+/g)].map((m) => m[0]).filter((n) => !n.endsWith('_')),
-  )
+  const inDocs = new Set([...markdown.matchAll(/\bmemlens_\w+/g)].map((m) => m[0]).filter((n) => !n.endsWith('_')))
+  // The code table is the list; a name must also be documented to count.
+  return new Set(allMetrics().map((m) => m.name).filter((n) => inDocs.has(n)))
 }
 
 /** The names in `used` that are neither documented, nor a recording rule, nor pending. */

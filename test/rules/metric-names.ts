@@ -1,28 +1,13 @@
 // The metric names docs/metrics.md promises, read from its tables: the one list rules and
 // dashboards may name. The lead is moving these names into one table in code; point
 // documentedMetricNames() at it then, and keep the docs check in test/docs.test.ts.
-import { readFileSync } from 'node:fs'
+import { allMetrics } from '../../agent/expose/metric-names.js'
 import { repoRoot } from './rules-file.js'
 
 export const METRICS_DOC = `${repoRoot}docs/metrics.md`
 
-/**
- * Metrics that arrive with issue 7 (peaks, processes, explained OOM kills) and are not in
- * docs/metrics.md yet. Rules and dashboards may name them, and the end-to-end test lets their
- * queries come back empty. Delete this set once issue 7 is merged and documented.
- */
-export const PENDING_ISSUE_7: ReadonlySet<string> = new Set([
-  ...['usage', 'working_set', 'dirty_writeback', 'unreclaimable'].flatMap((kind) => [
-    `memlens_container_memory_${kind}_window_max_bytes`,
-    `memlens_pod_memory_${kind}_window_max_bytes`,
-  ]),
-  'memlens_container_processes',
-  'memlens_container_processes_rss_bytes',
-  'memlens_pod_processes',
-  'memlens_pod_processes_rss_bytes',
-  'memlens_container_oom_kills_by_cause_total',
-  'memlens_container_oom_last_kill_timestamp_seconds',
-])
+/** Issue 7's metrics are in the code table now; nothing is pending. */
+export const PENDING_ISSUE_7: ReadonlySet<string> = new Set()
 
 /** Series Prometheus makes itself for every target. */
 export const PROMETHEUS_METRICS: ReadonlySet<string> = new Set(['up', 'scrape_duration_seconds', 'scrape_samples_scraped'])
@@ -58,6 +43,7 @@ export function parseMetricNames(markdown: string): Set<string> {
   return names
 }
 
+/** Every metric the agent can serve, from the one table in code (expose/metric-names.ts). */
 export function documentedMetricNames(): ReadonlySet<string> {
-  return parseMetricNames(readFileSync(METRICS_DOC, 'utf8'))
+  return new Set(allMetrics().map((m) => m.name))
 }

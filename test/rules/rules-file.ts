@@ -58,7 +58,8 @@ export function toGroups(groups: unknown, source: string): RuleGroup[] {
   return groups.map((g: unknown, i) => {
     const where = `${source} group ${i + 1}`
     if (!isRecord(g) || typeof g.name !== 'string' || !Array.isArray(g.rules)) throw new Error(`${where}: no name or rules`)
-    const rules = g.rules.map((r: unknown, j) => toRule(r, `${where} (${g.name}) rule ${j + 1}`))
+    const name = g.name
+    const rules = g.rules.map((r: unknown, j) => toRule(r, `${where} (${name}) rule ${j + 1}`))
     return typeof g.interval === 'string' ? { name: g.name, interval: g.interval, rules } : { name: g.name, rules }
   })
 }
