@@ -3,6 +3,7 @@
 // from dist/bench/. The goals are reported, never asserted: the exit code is 0 whatever the
 // figures are, 1 only when a measurement could not be made, 2 for a usage error.
 import { parseOptions, UsageError, USAGE, type Options } from './args.js'
+import { runCost } from './cost/run.js'
 import { existsSync } from 'node:fs'
 import { runFigures } from './figures/run.js'
 import { closeConnections } from './http.js'
@@ -36,8 +37,9 @@ async function main(): Promise<number> {
       case 'real':
         return await runFigures(o)
       case 'cost':
+        return await runCost(o)
       case 'churn':
-        console.error(`bench: --${o.mode} is not there yet`)
+        console.error('bench: --churn is not there yet')
         return 2
     }
   } finally {
