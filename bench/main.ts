@@ -3,6 +3,7 @@
 // from dist/bench/. The goals are reported, never asserted: the exit code is 0 whatever the
 // figures are, 1 only when a measurement could not be made, 2 for a usage error.
 import { parseOptions, UsageError, USAGE, type Options } from './args.js'
+import { runChurn } from './churn/run.js'
 import { runCost } from './cost/run.js'
 import { existsSync } from 'node:fs'
 import { runFigures } from './figures/run.js'
@@ -39,8 +40,7 @@ async function main(): Promise<number> {
       case 'cost':
         return await runCost(o)
       case 'churn':
-        console.error('bench: --churn is not there yet')
-        return 2
+        return await runChurn(o)
     }
   } finally {
     closeConnections()
