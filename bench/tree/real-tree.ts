@@ -1,5 +1,5 @@
-// A real cgroup v1 memory tree for the benchmark (`node bench/run.js --real`): the same shape as
-// bench/gen-tree.js (N pods over the three QoS classes, C containers per pod), but made of real
+// A real cgroup v1 memory tree for the benchmark (`npm run bench -- --real`): the same shape as
+// gen-tree.ts (N pods over the three QoS classes, C containers per pod), but made of real
 // memory cgroups, so every read of memory.stat & co. runs the kernel's code as on a node.
 //
 // Kubelet's cgroupfs driver layout, below a directory of our own:
@@ -22,16 +22,40 @@ import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import { join } from 'node:path'
-import { dashedUid, hex, rng } from './gen-tree.js'
+import type { QosClass } from '../agent-api.js'
+import { errorCode } from '../errors.js'
+import { dashedUid, hex, rng } from './rng.js'
+import type { BenchTree, TreePod } from './types.js'
 
 export const CGROUP_ROOT = '/sys/fs/cgroup'
 export const V1_MEMORY_ROOT = `${CGROUP_ROOT}/memory`
 const PREFIX = 'memlens-bench-'
 const MiB = 1024 * 1024
-const QOS_CYCLE = ['guaranteed', 'burstable', 'burstable', 'burstable', 'besteffort']
+const QOS_CYCLE: readonly QosClass[] = ['guaranteed', 'burstable', 'burstable', 'burstable', 'besteffort']
+
+export interface RemoveResult {
+  removed: number
+  retries: number
+  failed: string[]
+  ms: number
+}
+
+export interface RealTree extends BenchTree {
+  readonly real: true
+  /** Scratch directory of the dd writers' files and the list file. */
+  scratch: string
+  /** Directories in creation order (parents first), with the limit to set, if any. */
+  readonly dirs: readonly { readonly dir: string; readonly limit?: number }[]
+  writerBytes: number
+  /** What was made so far, in order: what removeRealTree() removes. */
+  readonly created: string[]
+  readonly timings: { mkdirMs: number; limitsMs: number; writersMs: number; rmdirMs: number }
+}
+
+const usable = (own: string | undefined): own is string => own !== undefined && own !== '/' && own !== ''
 
 /** This process's memory cgroup (v1), relative to the hierarchy root; undefined when there is none. */
-export function ownMemoryCgroup() {
+export function ownMemoryCgroup(): string | undefined {
   try {
     const line = fs
       .readFileSync('/proc/self/cgroup', 'utf8')
@@ -44,23 +68,25 @@ export function ownMemoryCgroup() {
 }
 
 /** Why a real v1 tree cannot be made here, or undefined when it can. */
-export function realUnavailable() {
+export function realUnavailable(): string | undefined {
   if (process.platform !== 'linux') return 'not Linux'
   if (!fs.existsSync(`${V1_MEMORY_ROOT}/memory.usage_in_bytes`)) return `no cgroup v1 memory controller at ${V1_MEMORY_ROOT}`
   const own = ownMemoryCgroup()
   if (own === undefined) return 'no v1 memory line in /proc/self/cgroup'
   // Our cgroup is the one we may make children in; the hierarchy root belongs to the host.
-  if (own === '/' || own === '') return 'this process sits in the root memory cgroup; refusing to create cgroups there'
+  if (!usable(own)) return 'this process sits in the root memory cgroup; refusing to create cgroups there'
   if (!fs.existsSync(V1_MEMORY_ROOT + own)) return `own memory cgroup ${own} is not visible under ${V1_MEMORY_ROOT}`
   return undefined
 }
 
 /** Why the v2 column is skipped under --real. */
-export function v2SkipReason() {
+export function v2SkipReason(): string {
   let controllers = ''
   try {
     controllers = fs.readFileSync(`${CGROUP_ROOT}/unified/cgroup.controllers`, 'utf8').trim()
-  } catch {}
+  } catch {
+    // No cgroup2 mount there: nothing to name.
+  }
   const where = fs.existsSync(`${CGROUP_ROOT}/unified`)
     ? ` (the cgroup2 mount at ${CGROUP_ROOT}/unified has controllers "${controllers}", no memory)`
     : ''
@@ -69,20 +95,22 @@ export function v2SkipReason() {
 
 const sab = new Int32Array(new SharedArrayBuffer(4))
 /** A synchronous sleep, so cleanup can run whole from a signal handler or an exit hook. */
-const sleepSync = (ms) => Atomics.wait(sab, 0, 0, ms)
+const sleepSync = (ms: number): void => void Atomics.wait(sab, 0, 0, ms)
 
 /** pids of earlier runs that were killed before they could clean up (cgroups or scratch left). */
-export function staleRuns() {
+export function staleRuns(): number[] {
   const own = ownMemoryCgroup()
-  const names = []
-  const list = (dir) => {
+  const names: string[] = []
+  const list = (dir: string): void => {
     try {
       names.push(...fs.readdirSync(dir))
-    } catch {}
+    } catch {
+      // Not there or not ours to list: nothing stale in it.
+    }
   }
-  if (own !== undefined && own !== '/' && own !== '') list(V1_MEMORY_ROOT + own)
+  if (usable(own)) list(V1_MEMORY_ROOT + own)
   list(os.tmpdir())
-  const pids = new Set()
+  const pids = new Set<number>()
   for (const name of names) {
     const m = new RegExp(`^${PREFIX}(\\d+)(?:-[A-Za-z0-9]{6})?$`).exec(name)
     if (m === null || Number(m[1]) === process.pid) continue
@@ -91,24 +119,29 @@ export function staleRuns() {
     try {
       process.kill(pid, 0)
     } catch (er) {
-      alive = er.code !== 'ESRCH'
+      alive = errorCode(er) !== 'ESRCH'
     }
     if (!alive) pids.add(pid)
   }
   return [...pids]
 }
 
+export interface StaleRemoval extends RemoveResult {
+  base: string | undefined
+  agentsKilled: number[]
+}
+
 /**
  * Removes what a killed run left: its scratch files first (the dd writers' page cache is
  * charged to its cgroups), then its cgroups, children first.
  */
-export function removeStale(pid) {
-  const result = { removed: 0, retries: 0, failed: [], ms: NaN, base: undefined }
+export function removeStale(pid: number): StaleRemoval {
+  const result: StaleRemoval = { removed: 0, retries: 0, failed: [], ms: NaN, base: undefined, agentsKilled: [] }
   for (const name of fs.readdirSync(os.tmpdir())) {
     if (name.startsWith(`${PREFIX}${pid}-`)) fs.rmSync(join(os.tmpdir(), name), { recursive: true, force: true })
   }
   const own = ownMemoryCgroup()
-  if (own === undefined || own === '/' || own === '') return result
+  if (!usable(own)) return result
   const rel = `${own}/${PREFIX}${pid}`
   result.agentsKilled = killOrphanAgents(rel)
   result.base = V1_MEMORY_ROOT + rel
@@ -121,11 +154,11 @@ export function removeStale(pid) {
  * reparented to init. Such a child is recognised exactly by its argv (`serve ... --cgroup-parent
  * <that run's tree>`, a path only that run used) and killed by its pid.
  */
-function killOrphanAgents(rel) {
-  const killed = []
+function killOrphanAgents(rel: string): number[] {
+  const killed: number[] = []
   for (const name of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue
-    let args
+    let args: string[]
     try {
       args = fs.readFileSync(`/proc/${name}/cmdline`, 'latin1').split('\0')
     } catch {
@@ -136,7 +169,9 @@ function killOrphanAgents(rel) {
     try {
       process.kill(Number(name), 'SIGKILL')
       killed.push(Number(name))
-    } catch {}
+    } catch {
+      // Gone already.
+    }
   }
   for (const pid of killed) for (let i = 0; i < 40 && fs.existsSync(`/proc/${pid}`); i++) sleepSync(50)
   return killed
@@ -145,48 +180,47 @@ function killOrphanAgents(rel) {
 /**
  * Plans the tree; creates nothing. Every field the benchmark needs is filled in here, so that a
  * failure half-way through buildRealTree() still leaves `created` for removeRealTree().
- * @param {{ pods?: number, containersPerPod?: number, seed?: number, writers?: number }} opts
  */
-export function planRealTree({ pods = 500, containersPerPod = 4, seed = 1, writers = 3 } = {}) {
+export function planRealTree({ pods = 500, containersPerPod = 4, seed = 1, writers = 3 } = {}): RealTree {
   const own = ownMemoryCgroup()
-  if (own === undefined || own === '/' || own === '') throw new Error(realUnavailable() ?? 'no own memory cgroup')
+  if (!usable(own)) throw new Error(realUnavailable() ?? 'no own memory cgroup')
   const rel = `${own}/${PREFIX}${process.pid}`
   const base = V1_MEMORY_ROOT + rel
   const rand = rng(seed * 7919 + 3)
   const kubepods = join(base, 'kubepods')
-  /** Directories in creation order (parents first), with the limit to set, if any. */
-  const dirs = [
+  const dirs: { dir: string; limit?: number }[] = [
     { dir: base },
     { dir: kubepods },
     { dir: join(kubepods, 'burstable') },
     { dir: join(kubepods, 'besteffort') },
   ]
-  const cgroupDirs = []
-  const expected = []
+  const cgroupDirs: string[] = []
+  const expected: TreePod[] = []
   for (let i = 0; i < pods; i++) {
     const qos = QOS_CYCLE[i % QOS_CYCLE.length] ?? 'burstable'
-    const uid = dashedUid(rand)
-    const podDir = qos === 'guaranteed' ? join(kubepods, `pod${uid}`) : join(kubepods, qos, `pod${uid}`)
+    const podUid = dashedUid(rand)
+    const podDir = qos === 'guaranteed' ? join(kubepods, `pod${podUid}`) : join(kubepods, qos, `pod${podUid}`)
     const containerLimit = qos === 'besteffort' ? undefined : (64 + Math.floor(rand() * 1984)) * MiB
-    dirs.push({ dir: podDir, limit: containerLimit === undefined ? undefined : containerLimit * containersPerPod })
+    dirs.push(containerLimit === undefined ? { dir: podDir } : { dir: podDir, limit: containerLimit * containersPerPod })
     cgroupDirs.push(podDir)
-    const containerIds = []
+    const containerIds: string[] = []
     for (let c = 0; c < containersPerPod; c++) {
       const id = hex(rand, 64)
       const dir = join(podDir, id)
-      dirs.push({ dir, limit: containerLimit })
+      dirs.push(containerLimit === undefined ? { dir } : { dir, limit: containerLimit })
       cgroupDirs.push(dir)
       containerIds.push(id)
     }
-    expected.push({ podUid: uid, qos, podDir, containerIds })
+    expected.push({ podUid, qos, podDir, containerIds })
   }
-  // A few containers get a dd writer: away from the first and last cgroups (which run.js
-  // spot-checks as empty ones), spread over the tree.
-  const writerDirs = []
+  // A few containers get a dd writer: away from the first and last cgroups (which the cycle
+  // figures spot-check as empty ones), spread over the tree.
+  const writerDirs: string[] = []
   if (containersPerPod > 0 && pods >= 4) {
     for (let w = 1; w <= writers; w++) {
       const p = expected[Math.floor((pods * w) / (writers + 1))]
-      if (p !== undefined) writerDirs.push(join(p.podDir, p.containerIds[0]))
+      const c = p?.containerIds[0]
+      if (p !== undefined && c !== undefined) writerDirs.push(join(p.podDir, c))
     }
   }
   return {
@@ -213,7 +247,7 @@ export function planRealTree({ pods = 500, containersPerPod = 4, seed = 1, write
 }
 
 /** Creates the planned cgroups (recording each in tree.created), sets limits, runs the writers. */
-export function buildRealTree(tree) {
+export function buildRealTree(tree: RealTree): RealTree {
   tree.scratch = fs.mkdtempSync(join(os.tmpdir(), `${PREFIX}${process.pid}-`))
   tree.listFile = join(tree.scratch, 'cgroups.txt')
   fs.writeFileSync(tree.listFile, tree.cgroupDirs.join('\n') + '\n')
@@ -246,10 +280,10 @@ export function buildRealTree(tree) {
   return tree
 }
 
-/** Every directory at and below tree.base, parents first (for the scope 'all' fallback). */
-export function allDirsUnder(base) {
-  const out = []
-  const walk = (dir) => {
+/** Every directory at and below base, parents first (for the scope 'all' fallback). */
+export function allDirsUnder(base: string): string[] {
+  const out: string[] = []
+  const walk = (dir: string): void => {
     out.push(dir)
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) walk(join(dir, e.name))
   }
@@ -257,27 +291,28 @@ export function allDirsUnder(base) {
   return out
 }
 
-function rmdirRetry(dir, tries = 40, waitMs = 50) {
+function rmdirRetry(dir: string, tries = 40, waitMs = 50): { ok: boolean; retries: number; error?: string } {
   for (let i = 0; ; i++) {
     try {
       fs.rmdirSync(dir)
       return { ok: true, retries: i }
     } catch (er) {
-      if (er.code === 'ENOENT') return { ok: true, retries: i }
+      const code = errorCode(er)
+      if (code === 'ENOENT') return { ok: true, retries: i }
       // EBUSY: a task that just exited is not yet out of it, or the kernel still holds it.
-      if (er.code !== 'EBUSY' || i + 1 >= tries) return { ok: false, retries: i, error: `${er.code ?? er.message}` }
+      if (code !== 'EBUSY' || i + 1 >= tries) return { ok: false, retries: i, error: code ?? String(er) }
       sleepSync(waitMs)
     }
   }
 }
 
 /** Post-order walk below (and including) dir: children before their parent. */
-function removeBelow(dir, result) {
-  let entries = []
+function removeBelow(dir: string, result: RemoveResult): void {
+  let entries: fs.Dirent[] = []
   try {
     entries = fs.readdirSync(dir, { withFileTypes: true })
   } catch (er) {
-    if (er.code === 'ENOENT') return
+    if (errorCode(er) === 'ENOENT') return
     throw er
   }
   for (const e of entries) if (e.isDirectory()) removeBelow(join(dir, e.name), result)
@@ -293,12 +328,13 @@ function removeBelow(dir, result) {
  * reverse creation order (children before parents), retrying EBUSY, then, as a safety net,
  * anything still below tree.base. Idempotent.
  */
-export function removeRealTree(tree) {
-  const result = { removed: 0, retries: 0, failed: [], ms: NaN }
+export function removeRealTree(tree: RealTree): RemoveResult {
+  const result: RemoveResult = { removed: 0, retries: 0, failed: [], ms: NaN }
   const t0 = performance.now()
   if (tree.scratch !== '') fs.rmSync(tree.scratch, { recursive: true, force: true })
   for (let i = tree.created.length - 1; i >= 0; i--) {
     const dir = tree.created[i]
+    if (dir === undefined) continue
     const r = rmdirRetry(dir)
     result.retries += r.retries
     if (r.ok) result.removed++

@@ -1,0 +1,70 @@
+// The standing cost at one node size: the C floor's CPU per pass, the collector's CPU per
+// cycle in this process (process.cpuUsage around each cycle), and `memlens serve` as a child
+// process without and with Kubernetes names. The floor runs before and after the agent, so a
+// change of load during the size lands on both sides.
+import type { CgroupVersion } from '../agent-api.js'
+import { mergeFloorRuns, runFloor, type FloorSummary } from '../floor.js'
+import { collectorFor, timedCollect } from '../in-process.js'
+import { startKube } from '../kube-fixture.js'
+import { median } from '../stats.js'
+import { step } from '../step.js'
+import type { GeneratedTree } from '../tree/gen-tree.js'
+import { serveCost, type ServeCost } from './serve-cost.js'
+
+export interface CostPlan {
+  readonly interval: string
+  readonly intervalMs: number
+  readonly windowMs: number
+  readonly warmupMs: number
+  readonly inProcessCycles: number
+  readonly floorPasses: number
+  readonly apiPods: number
+}
+
+export interface SizeCost {
+  readonly version: CgroupVersion
+  readonly cgroups: number
+  readonly pods: number
+  readonly floor?: FloorSummary
+  readonly inProcess?: { readonly cpuMedianMs: number; readonly wallMedianMs: number; readonly cycles: number }
+  readonly serve?: ServeCost
+  readonly serveKube?: ServeCost
+}
+
+export async function measureSize(tree: GeneratedTree, floorBin: string | undefined, plan: CostPlan, errors: string[]): Promise<SizeCost> {
+  const { version } = tree
+  const label = `${version} ${tree.cgroupDirs.length} cgroups`
+  const floorRun = (): ReturnType<typeof runFloor> | undefined =>
+    floorBin === undefined ? undefined : runFloor(floorBin, tree.listFile, version, plan.floorPasses, 1)
+  const floorBefore = await step(errors, label, 'C floor', floorRun)
+
+  const inProcess = await step(errors, label, 'collector in-process', async () => {
+    const collector = collectorFor(tree)
+    for (let i = 0; i < 2; i++) await collector.collect()
+    const samples = []
+    for (let i = 0; i < plan.inProcessCycles; i++) samples.push(await timedCollect(collector))
+    return { cpuMedianMs: median(samples.map((s) => s.cpuMs)), wallMedianMs: median(samples.map((s) => s.wallMs)), cycles: samples.length }
+  })
+
+  const agent = { cgroupRoot: tree.cgroupRoot, interval: plan.interval }
+  const serve = await step(errors, label, 'memlens serve', () => serveCost({ agent, windowMs: plan.windowMs, warmupMs: plan.warmupMs }))
+  const serveKube = await step(errors, label, `memlens serve, names of ${plan.apiPods} pods`, async () => {
+    const kube = await startKube(tree.base, tree.expected, plan.apiPods)
+    try {
+      return await serveCost({ agent: { ...agent, extraArgs: kube.args }, windowMs: plan.windowMs, warmupMs: plan.warmupMs, expectNamed: kube.named })
+    } finally {
+      await kube.close()
+    }
+  })
+  const floorAfter = await step(errors, label, 'C floor again', floorRun)
+  const runs = [floorBefore, floorAfter].flatMap((f) => (f === undefined ? [] : [f]))
+  return {
+    version,
+    cgroups: tree.cgroupDirs.length,
+    pods: tree.pods,
+    ...(runs.length > 0 ? { floor: mergeFloorRuns(runs) } : {}),
+    ...(inProcess === undefined ? {} : { inProcess }),
+    ...(serve === undefined ? {} : { serve }),
+    ...(serveKube === undefined ? {} : { serveKube }),
+  }
+}

@@ -1,0 +1,75 @@
+// The standing cost's report: one row per node size, and how each figure grows with the node
+// (a least-squares line through the sizes). Pure; the same table as Markdown for the README.
+import { markdownTable, mb, ms, table, times } from '../format.js'
+import { linearFit, ratio } from '../stats.js'
+import { TARGETS } from '../targets.js'
+import type { SizeCost } from './measure.js'
+
+export const MISS_MARK = ' *'
+
+const mark = (value: number | undefined, limit: number): string => (value !== undefined && Number.isFinite(value) && value > limit ? MISS_MARK : '')
+
+function cpuCell(cpuMs: number | undefined, floorCpuMs: number | undefined): string {
+  if (cpuMs === undefined) return 'n/a'
+  const x = ratio(cpuMs, floorCpuMs ?? NaN)
+  return `${ms(cpuMs)} ${times(x)}${mark(x, TARGETS.cpuRatio)}`
+}
+
+export function costHeader(apiPods: number): string[] {
+  return [
+    'cgroups',
+    'C floor CPU/pass',
+    'collect() in-process CPU, x C',
+    'serve: CPU/collection, x C',
+    `serve + ${apiPods} named pods`,
+    'peak RSS',
+    'peak RSS + names',
+  ]
+}
+
+export function costRows(sizes: readonly SizeCost[]): string[][] {
+  return sizes.map((s) => {
+    const floor = s.floor?.cpuMedianMs
+    return [
+      String(s.cgroups),
+      ms(floor),
+      cpuCell(s.inProcess?.cpuMedianMs, floor),
+      cpuCell(s.serve?.cpuPerCollectionMs, floor),
+      cpuCell(s.serveKube?.cpuPerCollectionMs, floor),
+      `${mb(s.serve?.peakRssBytes)}${mark(s.serve?.peakRssBytes, TARGETS.rssBytes)}`,
+      `${mb(s.serveKube?.peakRssBytes)}${mark(s.serveKube?.peakRssBytes, TARGETS.rssKubeBytes)}`,
+    ]
+  })
+}
+
+/** `fixed + slope per 1,000 cgroups`, each through a formatter. */
+export function growthLines(sizes: readonly SizeCost[]): string[] {
+  const line = (label: string, pick: (s: SizeCost) => number | undefined, fmt: (x: number) => string): string => {
+    const fit = linearFit(sizes.map((s) => [s.cgroups, pick(s) ?? NaN]))
+    if (!Number.isFinite(fit.slope)) return `  ${label.padEnd(26)}n/a (needs two sizes)`
+    return `  ${label.padEnd(26)}${fmt(fit.intercept)} + ${fmt(fit.slope * 1000)} per 1,000 cgroups`
+  }
+  return [
+    line('C floor CPU', (s) => s.floor?.cpuMedianMs, ms),
+    line('collect() in-process CPU', (s) => s.inProcess?.cpuMedianMs, ms),
+    line('serve CPU/collection', (s) => s.serve?.cpuPerCollectionMs, ms),
+    line('serve + names', (s) => s.serveKube?.cpuPerCollectionMs, ms),
+    line('peak RSS', (s) => s.serve?.peakRssBytes, mb),
+    line('peak RSS + names', (s) => s.serveKube?.peakRssBytes, mb),
+  ]
+}
+
+export function costGoals(apiPods: number): string {
+  return (
+    `${MISS_MARK.trim()} misses its goal (issue 9): CPU per collection <= ${TARGETS.cpuRatio}x the C floor's CPU per pass, nobody scraping; ` +
+    `peak RSS <= ${TARGETS.rssBytes / 1e6} MB without Kubernetes, <= ${TARGETS.rssKubeBytes / 1e6} MB with names for ${apiPods} pods`
+  )
+}
+
+export function costTable(sizes: readonly SizeCost[], apiPods: number): string {
+  return table(costHeader(apiPods), costRows(sizes))
+}
+
+export function costMarkdown(sizes: readonly SizeCost[], apiPods: number): string {
+  return markdownTable(costHeader(apiPods), costRows(sizes))
+}

@@ -1,0 +1,98 @@
+// --cost: the standing cost of `memlens serve` as the node grows, with and without Kubernetes
+// names, against the C floor (issue 9). Prints the table and the growth, writes
+// bench/out/results-cost.json and bench/out/cost.md (the table as Markdown, for the README).
+import { rmSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import type { Options } from '../args.js'
+import { errorMessage } from '../errors.js'
+import { busyWarning, errorSummary } from '../format.js'
+import { buildFloor } from '../floor.js'
+import { log } from '../log.js'
+import { OUT } from '../paths.js'
+import { loadAverage } from '../proc.js'
+import { machine, writeResults } from '../results-file.js'
+import { step } from '../step.js'
+import { TARGETS } from '../targets.js'
+import { generateTree } from '../tree/gen-tree.js'
+import { measureSize, type CostPlan, type SizeCost } from './measure.js'
+import { costGoals, costMarkdown, costTable, growthLines } from './report.js'
+
+export function costPlan(o: Options): CostPlan {
+  return {
+    interval: o.interval,
+    intervalMs: o.intervalMs,
+    windowMs: o.windowSeconds * 1000,
+    warmupMs: Math.max(3000, 2 * o.intervalMs),
+    inProcessCycles: o.quick ? 5 : 10,
+    floorPasses: o.quick ? 3 : 5,
+    apiPods: o.apiPods,
+  }
+}
+
+export async function runCost(o: Options): Promise<number> {
+  const started = performance.now()
+  const loadBefore = loadAverage()
+  const plan = costPlan(o)
+  const errors: string[] = []
+  let floorBin: string | undefined
+  try {
+    floorBin = buildFloor()
+  } catch (er) {
+    errors.push(`C floor: ${errorMessage(er)}`)
+  }
+  const sizes: SizeCost[] = []
+  for (const version of o.versions) {
+    for (const size of o.sizes) {
+      const pods = Math.max(1, Math.round(size / (o.containersPerPod + 1)))
+      const tree = await step(errors, `${version} ${size} cgroups`, 'generate tree', () =>
+        generateTree({ version, pods, containersPerPod: o.containersPerPod, ...(o.tmpdir === undefined ? {} : { tmp: resolve(o.tmpdir) }) }),
+      )
+      if (tree === undefined) continue
+      try {
+        sizes.push(await measureSize(tree, floorBin, plan, errors))
+      } finally {
+        if (o.keep) log(`tree kept at ${tree.base}`)
+        else rmSync(tree.base, { recursive: true, force: true })
+      }
+    }
+  }
+  const results = {
+    ...machine(),
+    quick: o.quick,
+    plan,
+    targets: { cpuRatio: TARGETS.cpuRatio, rssBytes: TARGETS.rssBytes, rssKubeBytes: TARGETS.rssKubeBytes, note: 'goals of issue 9; reported, not asserted' },
+    sizes,
+    errors,
+    loadAverage: { before: loadBefore, after: loadAverage() },
+    totalSeconds: Number(((performance.now() - started) / 1000).toFixed(1)),
+  }
+  const file = writeResults('results-cost.json', results)
+  const out: string[] = ['']
+  const md: string[] = []
+  out.push(`memlens bench --cost: the standing cost of \`node dist/agent/main.js serve --interval ${plan.interval}\` (no V8 flags), nobody scraping`)
+  out.push(`node ${results.node}, ${results.cpus} x ${results.cpuModel ?? '?'}, kernel ${results.kernel}${o.quick ? ', QUICK run' : ''}`)
+  for (const version of o.versions) {
+    const rows = sizes.filter((s) => s.version === version)
+    if (rows.length === 0) continue
+    out.push('', `cgroup ${version} (tmpfs tree, ${o.containersPerPod} containers per pod):`, '', costTable(rows, plan.apiPods), '', 'How it grows (least squares over the sizes):', ...growthLines(rows))
+    md.push(`cgroup ${version}, ${o.containersPerPod} containers per pod:`, '', costMarkdown(rows, plan.apiPods), '')
+  }
+  out.push(
+    '',
+    costGoals(plan.apiPods),
+    'How measured: CPU per collection of `serve` is the process\'s utime+stime from /proc/PID/stat over a',
+    `  ${o.windowSeconds} s window after ${plan.warmupMs / 1000} s of warm-up, divided by the collections in it (memlens_collect_duration_seconds_count,`,
+    '  read by one scrape before and one after the window, neither inside it); it includes everything the process does',
+    '  (timers, runtime metrics, rendering, the API watch). Peak RSS is VmHWM of /proc/PID/status at the end.',
+    '  collect() in-process: process.cpuUsage() around Collector.collect() in the benchmark\'s own process.',
+    `  C floor: CPU per pass (CLOCK_PROCESS_CPUTIME_ID) of bench/floor.c over the same files, run before and after.`,
+    `  Names: the fake API server of test/kube serves ${plan.apiPods} pods for the node; the tree's pods among them carry names.`,
+    ...busyWarning(results.loadAverage.before, results.loadAverage.after, results.cpus),
+  )
+  if (errors.length > 0) out.push('', 'Not measured:', ...errors.map((e) => `  - ${errorSummary(e)}`))
+  const mdFile = join(OUT, 'cost.md')
+  writeFileSync(mdFile, md.join('\n'))
+  out.push('', `Results: ${file}, ${mdFile} (${results.totalSeconds} s)`)
+  console.log(out.join('\n'))
+  return errors.length > 0 ? 1 : 0
+}

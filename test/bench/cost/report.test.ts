@@ -1,0 +1,58 @@
+import t from 'tap'
+import type { SizeCost } from '../../../bench/cost/measure.js'
+import { costTable, growthLines, MISS_MARK } from '../../../bench/cost/report.js'
+import type { FloorSummary } from '../../../bench/floor.js'
+
+const floor: FloorSummary = {
+  cgroups: 100,
+  files: 7,
+  fields: 30,
+  nsPerPass: [],
+  cpuNsPerPass: [],
+  openedPerPass: 700,
+  missingPerPass: 0,
+  bytesPerPass: 1,
+  absentFields: 0,
+  checksum: 1,
+  runs: 1,
+  passes: 3,
+  medianMs: 8,
+  cpuMedianMs: 4,
+}
+
+const rowOf = (text: string, label: string): string => text.split('\n').find((l) => l.startsWith(label)) ?? ''
+
+const size = (cgroups: number, serveCpu: number, rss: number): SizeCost => ({
+  version: 'v2',
+  cgroups,
+  pods: cgroups / 5,
+  floor: { ...floor, cpuMedianMs: cgroups / 100 },
+  inProcess: { cpuMedianMs: cgroups / 80, wallMedianMs: 1, cycles: 10 },
+  serve: {
+    readyMs: 1,
+    windowMs: 10_000,
+    collections: 10,
+    cpuMs: serveCpu * 10,
+    cpuPerCollectionMs: serveCpu,
+    coreShare: 0.01,
+    peakRssBytes: rss,
+    rssBytes: rss,
+    namedPods: 0,
+    warnings: 0,
+  },
+})
+
+t.test('the cost table marks what misses its goal, and the growth is a line through the sizes', async (t) => {
+  const sizes = [size(200, 2.5, 60e6), size(1000, 12, 70e6), size(2500, 30, 85e6)]
+  const text = costTable(sizes, 100)
+  const first = rowOf(text, '200 ')
+  t.match(first, /2\.50 ms 1\.25x /, 'serve at 1.25x the floor')
+  t.notMatch(first, /1\.25x \*/, 'within 1.5x: not marked')
+  t.match(first, /60\.0 MB\s/)
+  t.match(rowOf(text, '1000 '), `12.0 ms 1.20x`)
+  t.match(rowOf(text, '2500 '), `85.0 MB${MISS_MARK}`, 'over 64 MB: marked')
+  t.match(first, /n\/a\s+60\.0 MB\s+n\/a$/, 'no Kubernetes run: n/a')
+  const growth = growthLines(sizes).join('\n')
+  t.match(growth, /C floor CPU\s+0\.00 ms \+ 10\.0 ms per 1,000 cgroups/)
+  t.match(growth, /serve \+ names\s+n\/a \(needs two sizes\)/)
+})
