@@ -8,6 +8,7 @@ import type { Timers } from '../collect/timers.js'
 import { DEFAULTS, type Config } from '../config.js'
 import { snapshotJson, type SnapshotJson } from '../expose/snapshot-json.js'
 import { noMetadata, type MetadataService, type Scope } from '../model.js'
+import { KmsgReader } from '../oom/kmsg-reader.js'
 import { OomTracker } from '../oom/tracker.js'
 
 export interface Core {
@@ -27,6 +28,8 @@ export interface CoreDeps {
   readonly logger: Logger
   readonly metadata?: MetadataService | undefined
   readonly timers?: Timers
+  /** Wall clock of the samples (default Date.now); tests step it. */
+  readonly now?: () => number
 }
 
 /** The memory hierarchy the config points at; a HierarchyError says what is missing. */
@@ -41,7 +44,8 @@ export function locateHierarchy(config: Config): Hierarchy {
 export function createCore(config: Config, deps: CoreDeps, hierarchy: Hierarchy = locateHierarchy(config)): Core {
   const scope = resolveScope(hierarchy, config.scope)
   const metadata = deps.metadata ?? noMetadata
-  const oom = new OomTracker({ version: hierarchy.version, metadata, peakWindowMs: config.peakWindowMs })
+  const kmsg = config.kmsg === undefined ? undefined : new KmsgReader(config.kmsg, deps.logger)
+  const oom = new OomTracker({ version: hierarchy.version, metadata, peakWindowMs: config.peakWindowMs, ...(kmsg === undefined ? {} : { kmsg }) })
   oom.onOom((record) => {
     deps.logger.warn(
       { namespace: record.namespace, pod: record.pod, container: record.container, cgroup: record.id, cause: record.cause, scope: record.scope, kills: record.kills },
@@ -58,6 +62,7 @@ export function createCore(config: Config, deps: CoreDeps, hierarchy: Hierarchy 
     logger: deps.logger,
     nativeReader: config.nativeReader,
     ...(deps.timers === undefined ? {} : { timers: deps.timers }),
+    ...(deps.now === undefined ? {} : { now: deps.now }),
   })
   return {
     hierarchy,
@@ -72,6 +77,7 @@ export function createCore(config: Config, deps: CoreDeps, hierarchy: Hierarchy 
     startPolling: () => collector.start(config.intervalMs),
     async stop() {
       await collector.stop()
+      kmsg?.close()
       await metadata.stop?.()
     },
   }

@@ -5,6 +5,7 @@ import { History } from '../collect/history.js'
 import type { CgroupRef, CgroupSample, CgroupVersion, MetadataSource, OomRecord, ProcessSummary } from '../model.js'
 import { classifyOom } from './classify.js'
 import { KillDetector, type KillFound } from './detector.js'
+import type { KmsgReader } from './kmsg-reader.js'
 import { isCalm, isNearLimit } from './near-limit.js'
 
 export interface OomTrackerOptions {
@@ -16,6 +17,8 @@ export interface OomTrackerOptions {
   readonly historyMs?: number
   /** How many explanations /api/v1/ooms keeps. */
   readonly keep?: number
+  /** The kernel log, when it can be read: its report gives the exact numbers at the kill. */
+  readonly kmsg?: KmsgReader
 }
 
 export type OomListener = (record: OomRecord) => void
@@ -58,6 +61,8 @@ export class OomTracker {
 
   /** One poll: every pod and container. Returns the samples with peaks and OOM summaries. */
   observeCycle(pods: readonly CgroupSample[], containers: readonly CgroupSample[], atMs: number): { pods: CgroupSample[]; containers: CgroupSample[] } {
+    // Read the kernel log every poll, so its buffer never overwrites a report before a kill is seen.
+    this.#opts.kmsg?.drain(atMs)
     const present = new Set<string>()
     const podByUid = new Map<string, string>()
     for (const p of pods) if (p.ref.podUid !== undefined) podByUid.set(p.ref.podUid, p.ref.id)
@@ -117,7 +122,10 @@ export class OomTracker {
     const container = this.#history.samples(ref.id)
     const pod = kill.podId === undefined || kill.podId === ref.id ? undefined : this.#history.samples(kill.podId)
     const processes = this.#processes.get(ref.id)
+    this.#opts.kmsg?.drain(atMs)
+    const kernel = this.#opts.kmsg?.take(ref.id)
     const explanation = classifyOom({
+      ...(kernel === undefined ? {} : { kernel }),
       container,
       ...(pod === undefined ? {} : { pod }),
       ...(processes === undefined ? {} : { processes }),

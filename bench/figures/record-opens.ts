@@ -22,6 +22,8 @@ export async function recordOpens(fn: () => Promise<unknown>): Promise<RecordedO
     return fd
   }
   const addon = nativeAddon()
+  // The addon's function does not use `this`; call() keeps it bound to the addon all the same.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
   const originalRead = addon?.readFiles
   const recordingRead: NativeAddon['readFiles'] = (dir, names, buf, out) => {
     if (originalRead === undefined) throw new Error('no native readFiles to wrap')

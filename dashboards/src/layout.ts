@@ -1,7 +1,7 @@
 // Rows and panels in reading order. Grafana keeps the panels of an expanded row *after* the
 // row in the dashboard's flat panel list (only a collapsed row nests them), so rows are added
 // empty and their panels follow; the SDK's builder places each panel on the 24-column grid.
-import { DashboardBuilder, RowBuilder, type Panel } from '@grafana/grafana-foundation-sdk/dashboard'
+import { type DashboardBuilder, RowBuilder, type Panel } from '@grafana/grafana-foundation-sdk/dashboard'
 import type { Builder } from '@grafana/grafana-foundation-sdk/cog'
 
 /** What every panel builder of the SDK offers. */

@@ -4,7 +4,7 @@
 // CI=true a skip is a failure.
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { rmSync } from 'node:fs'
+import { readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import t from 'tap'
 import { agentFrom } from '../helpers/agent.js'
@@ -19,7 +19,11 @@ if (unavailable !== undefined) {
   const MiB = 1024 * 1024
   const tag = `memlens-test-${process.pid}-${Date.now().toString(36)}`
 
-  const agentFor = (cg: OwnCgroup) => agentFrom(['--scope', 'all', '--cgroup-parent', cg.rel, '--listen', '127.0.0.1:0', '--interval', '100ms'])
+  const agentFor = (cg: OwnCgroup, ...extra: string[]) =>
+    agentFrom(['--scope', 'all', '--cgroup-parent', cg.rel, '--listen', '127.0.0.1:0', '--interval', '100ms', ...extra])
+
+  /** Starts a command inside the cgroup and returns the child at once. */
+  const startIn = (cg: OwnCgroup, command: string) => spawn('sh', ['-c', `echo $$ > ${cg.dir}/cgroup.procs && exec ${command}`], { stdio: 'ignore' })
 
   /** Runs a shell command inside the cgroup: it moves itself in before exec. */
   const runIn = async (cg: OwnCgroup, command: string): Promise<number | null> => {
@@ -56,6 +60,9 @@ if (unavailable !== undefined) {
     const usage = row?.memory.usageBytes ?? 0
     const inactive = row?.memory.inactiveFileBytes ?? 0
     t.equal(row?.memory.workingSetBytes, Math.max(0, usage - inactive), 'working set = usage − inactive_file')
+    const peak = agent.core.collector.latest?.containers.find((c) => c.ref.id === cg.rel)?.peaks?.dirtyWritebackBytes ?? 0
+    t.ok(peak >= dirty, `the dirty + writeback peak (${peak}) holds at least the dirty pages`)
+    t.match(await agent.metrics(), new RegExp(`memlens_container_memory_dirty_writeback_window_max_bytes\\{id="${cg.rel}",namespace="",pod="",container=""\\} \\d+`))
     t.ok((row?.memory.cacheBytes ?? 0) >= dirty, 'dirty pages are page cache')
     t.ok((row?.memory.rssBytes ?? Infinity) < 8 * MiB, 'while RSS is tiny')
     const metrics = await agent.metrics()
@@ -74,6 +81,48 @@ if (unavailable !== undefined) {
     const row = agent.core.snapshot()?.containers.find((c) => c.id === cg.rel)
     t.ok((row?.events.oomKills ?? 0) >= 1, `oom_kill counted (${row?.events.oomKills})`)
     t.ok((row?.events.limitHits ?? 0) >= 1, `limit hits counted (${row?.events.limitHits})`)
+  })
+
+  t.test('a process that allocates until it is OOM-killed is explained as anon, naming it', async (t) => {
+    const cg = makeChild(`${tag}-explain`, 96 * MiB)
+    t.teardown(() => removeChild(cg))
+    const { agent, logs } = await agentFor(cg, '--kmsg', '/dev/kmsg')
+    t.teardown(() => agent.stop())
+    agent.core.startPolling()
+    await until('the first poll', () => agent.core.collector.latest !== undefined, 10_000)
+    // Grows by 4 MiB every 50 ms, so the agent sees it climb before the kernel kills it.
+    const child = startIn(cg, `${process.execPath} -e "const a=[];setInterval(()=>a.push(Buffer.alloc(4<<20,1)),50)"`)
+    const [, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null]
+    t.equal(signal, 'SIGKILL', 'the kernel killed it')
+    await until('the explanation', () => agent.core.oom.records().length > 0, 10_000)
+    const [oom] = agent.core.oom.records()
+    t.equal(oom?.cause, 'anon', oom?.message ?? '')
+    t.equal(oom?.id, cg.rel)
+    t.match(oom?.message ?? '', /node/, 'the message names the process')
+    t.ok(logs.some((l) => l['cause'] === 'anon' && typeof l['msg'] === 'string' && l['msg'].startsWith('OOM kill explained')), 'logged')
+    const kernel = oom?.fromKernelReport === true ? 'the kernel report' : 'the samples (the kernel log was not readable)'
+    t.pass(`numbers from ${kernel}`)
+  })
+
+  t.test("a holder's process RSS is the sum of its VmRSS", async (t) => {
+    const cg = makeChild(`${tag}-holder`, 256 * MiB)
+    t.teardown(() => removeChild(cg))
+    const child = startIn(cg, `${process.execPath} -e "globalThis.b=Buffer.alloc(48<<20,1);setInterval(()=>{},1000)"`)
+    t.teardown(() => child.kill('SIGKILL'))
+    const { agent } = await agentFor(cg)
+    t.teardown(() => agent.stop())
+    const pid = child.pid ?? 0
+    const vmRss = (): number => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'latin1'))?.[1]) * 1024
+    await until('the holder to hold its 48 MiB', () => vmRss() > 48 * MiB, 10_000)
+    const before = vmRss()
+    await agent.core.collector.collect()
+    const after = vmRss()
+    const row = agent.core.collector.latest?.containers.find((c) => c.ref.id === cg.rel)
+    t.equal(row?.processes?.count, 1, 'one process')
+    const rss = row?.processes?.rssBytes ?? -1
+    t.ok(rss >= Math.min(before, after) && rss <= Math.max(before, after), `process RSS ${rss} = VmRSS ${before}..${after}`)
+    t.equal(row?.processes?.largest[0]?.pid, pid)
+    t.equal(row?.processes?.largest[0]?.comm, 'node')
   })
 
   t.test('a cgroup removed while memlens runs leaves no series and no error', async (t) => {
