@@ -153,6 +153,14 @@ export const KUBE_METRICS = {
       'gone (410, history expired: relisted), unauthorized (401), forbidden (403), decode (object not understood).',
     labels: ['reason'],
   },
+  events: {
+    name: 'memlens_kubernetes_events_total',
+    type: 'counter',
+    help:
+      'Kubernetes Events explaining OOM kills, by result: sent (created), failed (an attempt failed; ' +
+      'retried while the API is away), dropped (given up: the queue was full, or the API rejected it).',
+    labels: ['result'],
+  },
 } as const satisfies Record<string, MetricName>
 
 /** Explained OOM kills (group `oom`); the series outlive the killed container's cgroup. */

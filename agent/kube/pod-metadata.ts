@@ -7,14 +7,16 @@
 // watch from its resourceVersion); so on its ERROR callback we start it again after a capped,
 // jittered backoff. Started again, it resumes the watch from the last resourceVersion, and an
 // expired one comes back as 410 and a relist.
-import { CoreV1Api, ListWatch, Observable, type KubeConfig, type KubernetesListObject, type KubernetesObject, type ObservableMiddleware, type V1Pod } from '@kubernetes/client-node'
+import { CoreV1Api, ListWatch, type KubeConfig, type KubernetesListObject, type KubernetesObject, type V1Pod } from '@kubernetes/client-node'
 import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'
-import type { CgroupRef, KubeNames } from '../model.js'
+import type { CgroupRef, KubeNames, OomRecord } from '../model.js'
+import { abortOn } from './abort-on.js'
 import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js'
 import { GuardedWatch } from './guarded-watch.js'
 import { DecodeError, accessAdvice, errorReasonFor, serverMessage, statusCode, type KubePhase } from './kube-errors.js'
 import { createKubeMetrics, type KubeMetrics } from './kube-metrics.js'
+import { startOomEvents, type OomEvents, type OomEventsOptions } from './oom-events.js'
 import { PodIndex } from './pod-index.js'
 import { podRecord } from './pod-record.js'
 import { realSchedule, type Schedule } from './schedule.js'
@@ -38,11 +40,15 @@ export interface PodMetadataOptions {
   readonly watchTimeoutSeconds?: number
   /** How long past that a watch may stay open before it is presumed dead and restarted. */
   readonly watchGraceMs?: number
+  /** The OOM Events' coalescing window and queue bound (OOM_EVENTS_DEFAULTS). */
+  readonly oomEvents?: Partial<Pick<OomEventsOptions, 'windowMs' | 'maxPending'>>
 }
 
 export interface PodMetadata extends MetadataSource {
   /** True once a list has succeeded: names are known, though perhaps not current. */
   synced(): boolean
+  /** Queues a Kubernetes Event on the killed container's pod (oom-events.ts); returns at once. */
+  reportOom(oom: OomRecord): void
   stop(): Promise<void>
 }
 
@@ -59,17 +65,6 @@ export function startPodMetadata(options: PodMetadataOptions): PodMetadata {
   return source
 }
 
-/** Sets an abort signal on a generated-client request: the list has no timeout of its own. */
-function abortOn(signal: AbortSignal): ObservableMiddleware {
-  return {
-    pre: (context) => {
-      context.setSignal(signal)
-      return new Observable(Promise.resolve(context))
-    },
-    post: (context) => new Observable(Promise.resolve(context)),
-  }
-}
-
 class PodMetadataWatcher implements PodMetadata {
   readonly #index = new PodIndex()
   readonly #nodeName: string
@@ -84,6 +79,7 @@ class PodMetadataWatcher implements PodMetadata {
   readonly #api: CoreV1Api
   readonly #watch: GuardedWatch
   readonly #listWatch: ListWatch<KubernetesObject>
+  readonly #oomEvents: OomEvents
 
   #stopped = false
   #hasSynced = false
@@ -136,6 +132,18 @@ class PodMetadataWatcher implements PodMetadata {
     this.#listWatch.on('update', (pod) => this.#upsert(pod))
     this.#listWatch.on('delete', (pod) => this.#remove(pod))
     this.#listWatch.on('error', () => this.#stoppedOnError())
+    this.#oomEvents = startOomEvents({
+      kubeConfig: options.kubeConfig,
+      nodeName: options.nodeName,
+      pod: (uid) => this.#index.pod(uid),
+      metrics: this.#metrics,
+      logger: this.#logger,
+      schedule: this.#schedule,
+      random: this.#random,
+      ...(options.backoff !== undefined ? { backoff: options.backoff } : {}),
+      requestTimeoutMs: this.#requestTimeoutMs,
+      ...options.oomEvents,
+    })
   }
 
   names(ref: CgroupRef): KubeNames {
@@ -158,6 +166,15 @@ class PodMetadataWatcher implements PodMetadata {
     return this.#hasSynced
   }
 
+  reportOom(oom: OomRecord): void {
+    try {
+      this.#oomEvents.report(oom)
+    } catch (er) {
+      // The collector calls this: nothing about an Event may fail a collection.
+      this.#logger.error({ error: serverMessage(er), id: oom.id }, 'could not queue an OOM Event')
+    }
+  }
+
   start(): void {
     if (this.#stopped) return
     this.#running = this.#listWatch.start().catch((er: unknown) => this.#unexpected(er))
@@ -166,6 +183,7 @@ class PodMetadataWatcher implements PodMetadata {
   async stop(): Promise<void> {
     if (this.#stopped) return
     this.#stopped = true
+    this.#oomEvents.stop()
     this.#cancelRetry?.()
     this.#cancelRetry = undefined
     this.#listAbort?.abort()

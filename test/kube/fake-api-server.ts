@@ -5,6 +5,9 @@
 // GET /api/v1/pods?watch=true&resourceVersion=N&...   → 200, chunked, one JSON watch event per
 //   line: ADDED/MODIFIED/DELETED replayed from N then live, BOOKMARK when allowWatchBookmarks,
 //   ERROR with a 410 Status when N is older than the compacted history; ends after timeoutSeconds.
+// POST /api/v1/namespaces/NS/events                   → 201 and the Event recorded, after the
+//   checks the API server makes of a core/v1 Event (namespace, MicroTime, reporting fields);
+//   409 for a name that exists.
 import http from 'node:http'
 import type { Socket } from 'node:net'
 import { field, isObject, stringField } from '../../agent/kube/guards.js'
@@ -12,12 +15,13 @@ import { field, isObject, stringField } from '../../agent/kube/guards.js'
 export type Json = Record<string, unknown>
 
 export interface RecordedRequest {
+  readonly method: string
   readonly path: string
   readonly query: URLSearchParams
   readonly watch: boolean
 }
 
-/** A one-shot answer to the next list or watch request instead of the normal one. */
+/** A one-shot answer to the next list, watch or event request instead of the normal one. */
 export type Fault =
   /** An error Status with this code, or with 200 this body verbatim. */
   | { readonly status: number; readonly message?: string; readonly body?: Json }
@@ -73,7 +77,9 @@ export class FakeApiServer {
   readonly #watchers = new Set<Watcher>()
   readonly #pods = new Map<string, Json>()
   readonly #history: Event[] = []
-  readonly #faults: { list: Fault[]; watch: Fault[] } = { list: [], watch: [] }
+  /** Events created, in order, as stored. */
+  readonly events: Json[] = []
+  readonly #faults: { list: Fault[]; watch: Fault[]; event: Fault[] } = { list: [], watch: [], event: [] }
   #rv = 1000
   #compactedRv = 0
   #denied: 401 | 403 | undefined
@@ -163,7 +169,7 @@ export class FakeApiServer {
 
   // ---- faults ------------------------------------------------------------------------------
 
-  failNext(kind: 'list' | 'watch', ...faults: Fault[]): void {
+  failNext(kind: 'list' | 'watch' | 'event', ...faults: Fault[]): void {
     this.#faults[kind].push(...faults)
   }
 
@@ -230,14 +236,61 @@ export class FakeApiServer {
     w.res.write(JSON.stringify({ type, object }) + '\n')
   }
 
+  #createEvent(namespace: string, text: string, req: http.IncomingMessage, reply: (code: number, body: Json) => void): void {
+    if (this.#denied !== undefined) {
+      const message = `events is forbidden: User "system:serviceaccount:memlens:memlens" cannot create resource "events" in API group "" in the namespace "${namespace}"`
+      reply(this.#denied, status(this.#denied, REASONS[this.#denied] ?? 'Unknown', message))
+      return
+    }
+    const fault = this.#faults.event.shift()
+    if (fault === 'hang') return
+    if (fault === 'reset') {
+      req.socket.destroy()
+      return
+    }
+    if (fault !== undefined) {
+      reply(fault.status, fault.body ?? status(fault.status, REASONS[fault.status] ?? 'Unknown', fault.message ?? `injected ${fault.status}`))
+      return
+    }
+    let event: unknown
+    try {
+      event = JSON.parse(text)
+    } catch {
+      reply(400, status(400, 'BadRequest', 'the body is not JSON'))
+      return
+    }
+    const invalid = eventProblem(namespace, event)
+    if (invalid !== undefined) {
+      reply(invalid.code, status(invalid.code, invalid.code === 400 ? 'BadRequest' : 'Invalid', invalid.message))
+      return
+    }
+    const meta = field(event, 'metadata')
+    const name = stringField(meta, 'name') ?? ''
+    if (this.events.some((e) => stringField(field(e, 'metadata'), 'namespace') === namespace && stringField(field(e, 'metadata'), 'name') === name)) {
+      reply(409, status(409, 'AlreadyExists', `events "${name}" already exists`))
+      return
+    }
+    this.#rv++
+    const stored = { ...(isObject(event) ? event : {}), metadata: { ...(isObject(meta) ? meta : {}), namespace, resourceVersion: String(this.#rv) } }
+    this.events.push(stored)
+    reply(201, stored)
+  }
+
   #handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://fake')
     const watch = url.searchParams.get('watch') === 'true'
-    this.requests.push({ path: url.pathname, query: url.searchParams, watch })
+    this.requests.push({ method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, watch })
 
     const reply = (code: number, body: Json): void => {
       res.writeHead(code, { 'content-type': 'application/json' })
       res.end(JSON.stringify(body))
+    }
+    const eventsIn = /^\/api\/v1\/namespaces\/([^/]+)\/events$/.exec(url.pathname)?.[1]
+    if (req.method === 'POST' && eventsIn !== undefined) {
+      const chunks: Buffer[] = []
+      req.on('data', (chunk: Buffer) => chunks.push(chunk))
+      req.on('end', () => this.#createEvent(eventsIn, Buffer.concat(chunks).toString(), req, reply))
+      return
     }
     if (req.method !== 'GET' || url.pathname !== '/api/v1/pods') {
       reply(404, status(404, 'NotFound', `the server could not find ${url.pathname}`))
@@ -310,6 +363,29 @@ export class FakeApiServer {
       res.on('close', () => clearTimeout(timer))
     }
   }
+}
+
+/** What the API server would refuse in a core/v1 Event (pkg/apis/core/validation/events.go). */
+function eventProblem(namespace: string, event: unknown): { code: 400 | 422; message: string } | undefined {
+  const meta = field(event, 'metadata')
+  const name = stringField(meta, 'name') ?? ''
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(name) || name.length > 253) {
+    return { code: 422, message: `metadata.name: Invalid value: "${name}"` }
+  }
+  const declared = stringField(meta, 'namespace')
+  if (declared !== undefined && declared !== namespace) return { code: 400, message: 'the namespace of the provided object does not match the namespace sent on the request' }
+  if (stringField(field(event, 'involvedObject'), 'namespace') !== namespace) return { code: 422, message: 'involvedObject.namespace: Invalid value: does not match event.namespace' }
+  const eventTime = field(event, 'eventTime')
+  if (eventTime === undefined || eventTime === null) return undefined
+  // MicroTime is parsed with RFC3339Micro: exactly six fractional digits.
+  if (typeof eventTime !== 'string' || !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/.test(eventTime)) {
+    return { code: 400, message: `parsing time ${JSON.stringify(eventTime)} as "2006-01-02T15:04:05.000000Z07:00"` }
+  }
+  for (const required of ['reportingComponent', 'reportingInstance', 'action']) {
+    if (!stringField(event, required)) return { code: 422, message: `${required}: Required value` }
+  }
+  if (Buffer.byteLength(stringField(event, 'message') ?? '') > 1024) return { code: 422, message: 'message: Too long: may not be more than 1024 bytes' }
+  return undefined
 }
 
 // ---- pods ----------------------------------------------------------------------------------
