@@ -30,8 +30,8 @@ function countOoms(core: Core, self: SelfMetrics): void {
   const last = new Gauge({ name: OOM_METRICS.lastKill.name, help: OOM_METRICS.lastKill.help, labelNames, registers: [self.registry] })
   const lastLabels = new Map<string, Record<string, string>>()
   core.oom.onOom((r) => {
-    // Named containers keep one series across restarts; unnamed ones are told apart by cgroup.
-    const id = r.pod === '' ? r.id : ''
+    // The killed cgroup: what the rules join with memlens_container_memory_oom_kills_total on.
+    const id = r.id
     const labels = { namespace: r.namespace, pod: r.pod, container: r.container, id, cause: r.cause, scope: r.scope }
     kills.inc(labels, r.kills)
     const key = `${r.namespace}/${r.pod}/${r.container}/${id}`

@@ -9,6 +9,8 @@ const MIB = 1024 * 1024
 export interface DirtyWriter {
   /** Phases written so far. */
   readonly phases: number
+  /** The kernel kills the writer: memory.events oom_kill moves, in the container and its pod. */
+  kill(podDir: string): void
   stop(): void
 }
 
@@ -28,6 +30,8 @@ export function startDirtyWriter(cgroupDir: string, limitBytes: number, periodMs
   replaceAtomically(`${cgroupDir}/memory.max`, `${limitBytes}\n`)
   replaceAtomically(`${cgroupDir}/memory.current`, `${limitBytes - 6 * MIB}\n`)
   let phases = 0
+  let kills = 0
+  const events = (max: number, oomKills: number): string => `low 0\nhigh 0\nmax ${max}\noom ${oomKills}\noom_kill ${oomKills}\noom_group_kill 0\n`
   const write = (): void => {
     const high = phases % 2 === 0
     const dirty = high ? 100 * MIB : 0
@@ -35,16 +39,31 @@ export function startDirtyWriter(cgroupDir: string, limitBytes: number, periodMs
     let stat = setStat(template, 'file_dirty', dirty)
     stat = setStat(stat, 'file_writeback', writeback)
     stat = setStat(stat, 'file', limitBytes - 8 * MIB)
-    stat = setStat(stat, 'inactive_file', limitBytes - 12 * MIB)
+    // Most written pages sit on the inactive list; ~110 MiB stays active (the working set).
+    stat = setStat(stat, 'inactive_file', limitBytes - 116 * MIB)
     stat = setStat(stat, 'anon', MIB)
     replaceAtomically(`${cgroupDir}/memory.stat`, stat)
+    // Reclaim at the limit: the limit-hit counter climbs by hundreds a second.
+    replaceAtomically(`${cgroupDir}/memory.events`, events(phases * 150, kills))
     phases++
   }
   write()
-  const timer = setInterval(write, periodMs)
+  // The tree may be removed before stop() runs (tap cleans fixtures first): then the writer stops.
+  const timer = setInterval(() => {
+    try {
+      write()
+    } catch {
+      clearInterval(timer)
+    }
+  }, periodMs)
   return {
     get phases() {
       return phases
+    },
+    kill(podDir) {
+      kills++
+      replaceAtomically(`${cgroupDir}/memory.events`, events(phases * 150, kills))
+      replaceAtomically(`${podDir}/memory.events`, events(phases * 150, kills))
     },
     stop: () => clearInterval(timer),
   }

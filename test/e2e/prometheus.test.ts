@@ -63,6 +63,9 @@ t.test('Prometheus scrapes memlens, evaluates the rules and answers the dashboar
   if (importerPod === undefined || writer === undefined) throw new Error('the fixture tree has cdi/importer-disk/importer')
   // Every container gets the same limit, so the steady ones have ratios too and could fire.
   for (const p of tree.pods) for (const c of p.containers) if (!c.sandbox) writeFileSync(`${tree.hierarchyRoot}${c.path}/memory.max`, `${LIMIT}\n`)
+  // Pods get a limit too, and every container a live process (this test's own) for the process view.
+  for (const p of tree.pods) writeFileSync(`${tree.hierarchyRoot}${p.path}/memory.max`, `${4 * LIMIT}\n`)
+  for (const p of tree.pods) for (const c of p.containers) if (!c.sandbox) writeFileSync(`${tree.hierarchyRoot}${c.path}/cgroup.procs`, `${process.pid}\n`)
 
   const api = await FakeApiServer.start()
   t.teardown(() => api.close())
@@ -123,6 +126,21 @@ t.test('Prometheus scrapes memlens, evaluates the rules and answers the dashboar
       t.match(a.labels, { severity: 'warning', node: NODE, job: 'memlens' })
       t.ok(Number(a.value) > 0.4, `value ${a.value} over 0.4`)
     }
+  })
+
+  await t.test('the kill, explained: the OOM alert with its cause', async (t) => {
+    dirty.kill(`${tree.hierarchyRoot}${importerPod.path}`)
+    const isOomAlert = (a: { labels: Readonly<Record<string, string>> }) => a.labels.alertname === 'MemlensContainerOOMKilled'
+    let alerts: Awaited<ReturnType<PrometheusServer['alerts']>> = []
+    await until('MemlensContainerOOMKilled', async () => (alerts = (await prom.alerts()).filter(isOomAlert)).length > 0, 60_000)
+    t.strictSame(
+      alerts.map((a) => `${a.labels.namespace}/${a.labels.pod}/${a.labels.container} ${a.labels.cause}`),
+      [`${importerPod.namespace}/${importerPod.name}/${writer.name} dirty_page_cache`],
+      'one alert, for the writer, with the cause memlens found',
+    )
+    const ooms = (await (await fetch(`http://${memlens.address}/api/v1/ooms`)).json()) as { ooms: { pod: string; cause: string; message: string }[] }
+    t.equal(ooms.ooms[0]?.pod, importerPod.name)
+    t.equal(ooms.ooms[0]?.cause, 'dirty_page_cache', ooms.ooms[0]?.message ?? '')
   })
 
   await t.test('every recording rule returns data', async (t) => {
