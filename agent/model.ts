@@ -128,6 +128,10 @@ export const noMetadata: MetadataService = {
 export interface CgroupSample {
   readonly ref: CgroupRef
   readonly reading: MemoryReading
+  /** The cgroup's processes, where the process view read them. */
+  readonly processes?: ProcessSummary
+  /** OOM kills memlens explained for this container or pod (absent: none yet). */
+  readonly oom?: { readonly kills: number; readonly lastCause: OomRecord['cause']; readonly lastAtMs: number }
 }
 
 export interface Snapshot {

@@ -23,11 +23,12 @@ t.test('snapshot --json prints the documented shape', async (t) => {
   t.equal(snap.pods.length, tree.pods.length)
   const c = snap.containers[0]
   t.ok(c)
-  t.same(Object.keys(c ?? {}), ['id', 'podUid', 'containerId', 'qos', 'namespace', 'pod', 'container', 'memory', 'events', 'pressure'])
+  t.same(Object.keys(c ?? {}), ['id', 'podUid', 'containerId', 'qos', 'namespace', 'pod', 'container', 'memory', 'events', 'pressure', 'processes', 'oom'])
   t.match(c?.podUid, /^[0-9a-f]{8}-[0-9a-f]{4}-/, 'podUid keeps its dashes')
   t.equal(c?.memory.dirtyBytes, 22020096, 'numbers from the v1 capture')
   t.equal(c?.events.high, null, 'absent is null, never 0')
   t.equal(c?.pressure.waitingSeconds, null)
+  t.equal(c?.oom, null, 'no kills explained')
 })
 
 t.test('snapshot prints a table, pods with --pods', async (t) => {

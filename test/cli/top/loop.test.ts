@@ -23,6 +23,8 @@ const podRow = {
   memory: big.memory,
   events: big.events,
   pressure: big.pressure,
+  processes: null,
+  oom: null,
 }
 const three = snapshot([mid, small, big], { pods: [podRow] })
 
