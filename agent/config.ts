@@ -14,7 +14,7 @@ export const METRIC_GROUPS = ['memory', 'events', 'pressure', 'pod', 'container'
 export type MetricGroup = (typeof METRIC_GROUPS)[number]
 
 /** What snapshot and top can sort by (cli/table.ts). */
-export const SORT_KEYS = ['wset', 'rss', 'cache', 'dirty', 'writeback', 'limit', 'pct', 'name'] as const
+export const SORT_KEYS = ['wset', 'rss', 'prss', 'cache', 'dirty', 'writeback', 'limit', 'pct', 'oom', 'name'] as const
 export type SortKey = (typeof SORT_KEYS)[number]
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
@@ -221,7 +221,7 @@ export function helpText(): string {
     'Usage: memlens [serve|snapshot|top] [flags]',
     '  serve      collect every --interval and serve /metrics, /healthz, /readyz, /api/v1/snapshot (default)',
     '  snapshot   collect once and print a table (or --json)',
-    '  top        a live view, one row per container (keys: w r c d b l p n sort, R reverse, q quit)',
+    '  top        a live view, one row per container (keys: w r s c d b l p o n sort, R reverse, q quit)',
     '',
     'Flags (each also read from the environment variable shown):',
   ]

@@ -36,7 +36,7 @@ t.test('snapshot prints a table, pods with --pods', async (t) => {
   const cli = io()
   t.equal(await runCli(['snapshot', '--cgroup-root', tree.cgroupRoot, '--sort', 'dirty'], cli), 0)
   t.match(cli.out(), /^cgroup v2, kubernetes, \d+ containers/)
-  t.match(cli.out(), /NAME +WSET +RSS +CACHE +DIRTY +WRBACK +LIMIT +%LIM/)
+  t.match(cli.out(), /NAME +WSET +RSS +PRSS +CACHE +DIRTY +WRBACK +LIMIT +%LIM +OOM\n/, 'all columns at 100 columns')
   const pods = io()
   t.equal(await runCli(['snapshot', '--pods', '--cgroup-root', tree.cgroupRoot], pods), 0)
   t.match(pods.out(), /3 pods/)
