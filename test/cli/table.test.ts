@@ -11,6 +11,7 @@ import {
   textWidth,
   truncateEnd,
   truncateMiddle,
+  wrap,
 } from '../../agent/cli/format.js'
 import {
   SORT_KEYS,
@@ -128,6 +129,12 @@ t.test('truncation and padding', async (t) => {
   t.equal(printable('evil\u001b[2Jname\n'), 'evil?[2Jname?', 'control characters cannot reach the terminal')
   t.equal(joinFitting(['aaaa', 'bb', 'cc'], 8), 'aaaa  bb', 'drops whole trailing parts')
   t.equal(joinFitting(['aaaaaaaaaa', 'bb'], 6), 'aaaaa…', 'truncates the first part')
+  t.same(wrap('the quick brown fox jumps over', 14, '- ', '  '), ['- the quick', '  brown fox', '  jumps over'], 'a hanging indent')
+  t.same(wrap('a  b\nc', 80), ['a b c'], 'whitespace runs collapse')
+  t.same(wrap('x kernel\u00a03.5\u00a0MiB', 15, '', ''), ['x', 'kernel 3.5 MiB'], 'no break at a no-break space')
+  t.same(wrap('abcdefghijkl', 6, '> '), ['> abcd', '  efgh', '  ijkl'], 'a word longer than a line is cut')
+  t.same(wrap('', 10, 'x '), ['x'])
+  for (const w of [1, 5, 9]) for (const l of wrap('aaa bbbbbbbbbbbbb c', w, '  ')) t.ok(textWidth(l) <= w, `wrap width ${w}: ${l}`)
 })
 
 /** A row's cells by header: the OOM cell (`2 dirty`) holds a space, so cut at the header's columns. */
