@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util'
 import { errorCode, UsageError } from './kernel/errors.js'
 
-export const COMMANDS = ['serve', 'snapshot', 'top'] as const
+export const COMMANDS = ['serve', 'snapshot', 'top', 'explain'] as const
 export type Command = (typeof COMMANDS)[number]
 
 export const SCOPE_CHOICES = ['kubernetes', 'all', 'auto'] as const
@@ -14,7 +14,7 @@ export const METRIC_GROUPS = ['memory', 'events', 'pressure', 'peaks', 'processe
 export type MetricGroup = (typeof METRIC_GROUPS)[number]
 
 /** What snapshot and top can sort by (cli/table.ts). */
-export const SORT_KEYS = ['wset', 'rss', 'cache', 'dirty', 'writeback', 'limit', 'pct', 'name'] as const
+export const SORT_KEYS = ['wset', 'rss', 'prss', 'cache', 'dirty', 'writeback', 'limit', 'pct', 'oom', 'name'] as const
 export type SortKey = (typeof SORT_KEYS)[number]
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
@@ -39,6 +39,10 @@ export interface Config {
   readonly peakWindowMs: number
   /** Where the kernel log is read for its OOM reports (/dev/kmsg); off when undefined. */
   readonly kmsg: string | undefined
+  /** explain: the agent to ask, an http(s) URL without a trailing slash. */
+  readonly server: string
+  /** explain: only the kills of this namespace, or of this pod. */
+  readonly target: ExplainTarget | undefined
   /** Read cgroup files through the optional native addon when it loads (MEMLENS_NATIVE=0: off). */
   readonly nativeReader: boolean
   /** KUBERNETES_SERVICE_HOST and _PORT are set: we run in a pod and can use its ServiceAccount. */
@@ -46,6 +50,10 @@ export interface Config {
 }
 
 const DEFAULT_PEAK_WINDOW = '30s'
+export interface ExplainTarget {
+  readonly namespace: string
+  readonly pod?: string
+}
 
 export const DEFAULTS = Object.freeze({
   cgroupRoot: '/sys/fs/cgroup',
@@ -60,6 +68,7 @@ export const DEFAULTS = Object.freeze({
   listen: '127.0.0.1:9597',
   logLevel: 'info',
   sort: 'wset',
+  server: 'http://127.0.0.1:9597',
 } as const)
 
 interface FlagSpec {
@@ -94,9 +103,10 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'node-name', env: ['MEMLENS_NODE_NAME', 'NODE_NAME'], help: 'this node: turns on pod names from the Kubernetes API' },
   { name: 'kubeconfig', env: ['MEMLENS_KUBECONFIG', 'KUBECONFIG'], help: 'kubeconfig file (default: in-cluster service account)' },
   { name: 'log-level', env: ['MEMLENS_LOG_LEVEL'], help: `${LOG_LEVELS.join(' | ')} (default ${DEFAULTS.logLevel})` },
-  { name: 'json', env: ['MEMLENS_JSON'], help: 'print JSON instead of a table', boolean: true, commands: ['snapshot'] },
+  { name: 'json', env: ['MEMLENS_JSON'], help: 'print JSON instead of a table or text', boolean: true, commands: ['snapshot', 'explain'] },
   { name: 'sort', env: ['MEMLENS_SORT'], help: `sort by ${SORT_KEYS.join(' | ')} (default ${DEFAULTS.sort})`, commands: ['snapshot', 'top'] },
   { name: 'pods', env: ['MEMLENS_PODS'], help: 'show pod cgroups instead of containers', boolean: true, commands: ['snapshot', 'top'] },
+  { name: 'server', env: ['MEMLENS_SERVER'], help: `the running agent to ask (default ${DEFAULTS.server})`, commands: ['explain'] },
   { name: 'help', env: [], help: 'show this help', boolean: true },
 ]
 
@@ -152,6 +162,34 @@ function parseGroups(value: string): Set<MetricGroup> {
   return out
 }
 
+/** An http(s) URL; HOST:PORT alone means http. A path prefix stays (kubectl proxy). */
+export function parseServer(value: string): string {
+  const text = value.includes('://') ? value : `http://${value}`
+  let url: URL | undefined
+  try {
+    url = new URL(text)
+  } catch {
+    url = undefined
+  }
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '' || url.search !== '' || url.hash !== '') {
+    throw new ConfigError(`--server: ${JSON.stringify(value)} is not an http:// URL of a memlens agent (e.g. http://127.0.0.1:9597)`)
+  }
+  return url.href.replace(/\/+$/, '')
+}
+
+// Kubernetes names: a namespace is a DNS label, a pod name a DNS subdomain.
+const NAMESPACE = /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/
+const POD = /^[a-z0-9](?:[-a-z0-9.]{0,251}[a-z0-9])?$/
+
+/** `NAMESPACE/POD` or `NAMESPACE`, as kubectl users write them. */
+export function parseTarget(value: string): ExplainTarget {
+  const [namespace = '', pod, ...more] = value.split('/')
+  if (NAMESPACE.test(namespace) && more.length === 0 && (pod === undefined || POD.test(pod))) {
+    return pod === undefined ? { namespace } : { namespace, pod }
+  }
+  throw new ConfigError(`explain: ${JSON.stringify(value)} is not NAMESPACE/POD or NAMESPACE (e.g. default/web-0)`)
+}
+
 function parsePath(flag: string, value: string): string {
   if (!value.startsWith('/')) throw new ConfigError(`--${flag}: ${JSON.stringify(value)} must be an absolute path`)
   if (value.split('/').includes('..')) throw new ConfigError(`--${flag}: ${JSON.stringify(value)} must not contain ".."`)
@@ -178,8 +216,11 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pa
   }
   const { values, positionals } = parsed
   if (values['help'] === true) return { help: true }
-  if (positionals.length > 1) throw new ConfigError(`unexpected argument ${JSON.stringify(positionals[1])}`)
   const command = oneOf('command', positionals[0] ?? 'serve', COMMANDS)
+  // Only explain takes an argument of its own: the pod (or namespace) to explain.
+  const allowed = command === 'explain' ? 2 : 1
+  if (positionals.length > allowed) throw new ConfigError(`unexpected argument ${JSON.stringify(positionals[allowed])}`)
+  const targetText = command === 'explain' ? positionals[1] : undefined
 
   const get = (name: string): string | undefined => {
     const v = values[name]
@@ -231,6 +272,9 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pa
     pods: bool('pods'),
     peakWindowMs,
     kmsg: kmsg === undefined ? undefined : parsePath('kmsg', kmsg),
+    // Checked only where used: a MEMLENS_SERVER left in the shell must not stop `serve`.
+    server: command === 'explain' ? parseServer(get('server') ?? DEFAULTS.server) : DEFAULTS.server,
+    target: targetText === undefined ? undefined : parseTarget(targetText),
     nativeReader: env['MEMLENS_NATIVE'] !== '0',
     inCluster: Boolean(env['KUBERNETES_SERVICE_HOST']) && Boolean(env['KUBERNETES_SERVICE_PORT']),
   }
@@ -241,10 +285,12 @@ export function helpText(): string {
   const lines = [
     'memlens: per-pod and per-container memory from the cgroup hierarchy, as Prometheus metrics.',
     '',
-    'Usage: memlens [serve|snapshot|top] [flags]',
+    'Usage: memlens [serve|snapshot|top|explain] [flags]',
     '  serve      collect every --interval and serve /metrics, /healthz, /readyz, /api/v1/snapshot (default)',
     '  snapshot   collect once and print a table (or --json)',
-    '  top        a live view, one row per container (keys: w r c d b l p n sort, R reverse, q quit)',
+    '  top        a live view, one row per container (keys: w r s c d b l p o n sort, R reverse, q quit)',
+    '  explain [NAMESPACE/POD]',
+    '             why containers were OOM-killed, as the running agent (--server) explained it',
     '',
     'Flags (each also read from the environment variable shown):',
   ]

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { ConfigError, DEFAULTS, FLAGS, helpText, parseConfig, parseListen } from '../agent/config.js'
+import { ConfigError, DEFAULTS, FLAGS, helpText, parseConfig, parseListen, parseServer, parseTarget } from '../agent/config.js'
 
 const cfg = (argv: string[], env: NodeJS.ProcessEnv = {}) => {
   const parsed = parseConfig(argv, env)
@@ -43,6 +43,23 @@ t.test('commands and paths', async (t) => {
   t.equal(parseConfig(['--help'], {}).help, true)
 })
 
+t.test('explain: the agent to ask and the pod to explain', async (t) => {
+  const c = cfg(['explain'])
+  t.equal(c.command, 'explain')
+  t.equal(c.server, 'http://127.0.0.1:9597')
+  t.equal(c.target, undefined)
+  t.equal(cfg(['explain', 'cdi/importer-disk-7x']).target?.pod, 'importer-disk-7x')
+  t.same(cfg(['explain', 'cdi/importer-disk-7x']).target, { namespace: 'cdi', pod: 'importer-disk-7x' })
+  t.same(cfg(['explain', 'kube-system']).target, { namespace: 'kube-system' }, 'a namespace alone')
+  t.same(parseTarget('ns/web-0.shard.a'), { namespace: 'ns', pod: 'web-0.shard.a' }, 'pod names are DNS subdomains')
+  t.equal(cfg(['explain', '--json', '--server', 'http://10.0.0.5:9597/']).json, true)
+  t.equal(cfg(['explain'], { MEMLENS_SERVER: '10.0.0.5:9597' }).server, 'http://10.0.0.5:9597', 'HOST:PORT means http')
+  t.equal(cfg(['explain', '--server', 'http://a:1'], { MEMLENS_SERVER: 'http://b:2' }).server, 'http://a:1', 'the flag wins')
+  t.equal(parseServer('https://proxy.example/api/v1/namespaces/m/services/memlens:9597/proxy/'), 'https://proxy.example/api/v1/namespaces/m/services/memlens:9597/proxy', 'a path prefix stays')
+  t.equal(parseServer('[::1]:9597'), 'http://[::1]:9597')
+  t.equal(cfg(['serve'], { MEMLENS_SERVER: 'nonsense://' }).command, 'serve', 'a stray MEMLENS_SERVER does not stop serve')
+})
+
 t.test('wrong flags and values are one-line ConfigErrors', async (t) => {
   const wrong: [string[], NodeJS.ProcessEnv, RegExp][] = [
     [['--bogus'], {}, /^unknown flag --bogus$/],
@@ -57,7 +74,18 @@ t.test('wrong flags and values are one-line ConfigErrors', async (t) => {
     [['--log-level', 'loud'], {}, /--log-level/],
     [['--cgroup-parent', '/kubepods/../../etc'], {}, /must not contain "\.\."/],
     [['--interval'], {}, /--interval/],
-    [['explode'], {}, /"explode" is not one of serve, snapshot, top/],
+    [['explode'], {}, /"explode" is not one of serve, snapshot, top, explain/],
+    [['snapshot', 'cdi/importer'], {}, /unexpected argument "cdi\/importer"/],
+    [['explain', 'a/b', 'c/d'], {}, /unexpected argument "c\/d"/],
+    [['explain', 'cdi/importer/importer'], {}, /explain: "cdi\/importer\/importer" is not NAMESPACE\/POD or NAMESPACE \(e\.g\. default\/web-0\)/],
+    [['explain', 'Default/web-0'], {}, /explain: "Default\/web-0" is not NAMESPACE\/POD/],
+    [['explain', 'default/'], {}, /is not NAMESPACE\/POD/],
+    [['explain', '/web-0'], {}, /is not NAMESPACE\/POD/],
+    [['explain', '--server', 'ftp://host:21'], {}, /--server: "ftp:\/\/host:21" is not an http:\/\/ URL/],
+    [['explain'], { MEMLENS_SERVER: 'http://' }, /--server: "http:\/\/"/],
+    [['explain', '--server', 'http://h:9597/?x=1'], {}, /--server/],
+    [['top', '--server', 'http://h:9597'], {}, /--server does not apply to "memlens top"/],
+    [['top', '--json'], {}, /--json does not apply to "memlens top"/],
     [['serve', 'extra'], {}, /unexpected argument "extra"/],
     [['serve', '--json'], {}, /--json does not apply to "memlens serve"/],
     [['snapshot'], { MEMLENS_JSON: 'maybe' }, /--json: "maybe" is not true or false/],

@@ -15,13 +15,7 @@ import { createCore, locateHierarchy, type Core, type CoreDeps } from './core.js
 import { VERSION } from './version.js'
 import { Counter, Gauge } from 'prom-client'
 import { OOM_METRICS } from '../expose/metric-names.js'
-import type { OomRecord } from '../model.js'
-
-/** The JSON of one explanation: time as ISO 8601, absent values as null. */
-function oomJson(r: OomRecord): Record<string, unknown> {
-  const { atMs, ...rest } = r
-  return { time: new Date(atMs).toISOString(), podUid: null, containerId: null, ...rest }
-}
+import { oomsJson } from '../expose/ooms-json.js'
 
 /** The OOM families live on the agent's own registry: their series outlive the cgroup. */
 function countOoms(core: Core, self: SelfMetrics): void {
@@ -73,7 +67,7 @@ export async function createServeApp(config: Config, deps: ServeDeps): Promise<S
     metrics: () => published.latest(),
     metricsContentType: self.registry.contentType,
     snapshot: () => core.snapshot(),
-    ooms: () => ({ ooms: core.oom.records().map(oomJson) }),
+    ooms: () => oomsJson(core.oom.records()),
     ready: () => published.latest() !== undefined,
     logger,
   })

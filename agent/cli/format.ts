@@ -128,3 +128,35 @@ export function joinFitting(parts: readonly string[], width: number, sep = '  ')
   }
   return line
 }
+
+/**
+ * Word-wraps text to width code points: the first line starts with `first`, the others with
+ * `rest` (a hanging indent). Words break at spaces, tabs and newlines, not at no-break
+ * spaces (U+00A0), which come out as spaces: `kernel\u00a03.5 MiB` stays on one line. A word
+ * longer than a line is cut, so no line is ever wider.
+ */
+export function wrap(text: string, width: number, first = '', rest = ' '.repeat(textWidth(first))): string[] {
+  const lines: string[] = []
+  let line = first
+  let empty = true
+  const room = (): number => width - textWidth(line) - (empty ? 0 : 1)
+  for (let word of text.split(/[ \t\r\n]+/).filter((w) => w !== '')) {
+    if (!empty && textWidth(word) > room()) {
+      lines.push(line)
+      line = rest
+      empty = true
+    }
+    // A word wider than a whole line: cut it over as many lines as it needs.
+    while (textWidth(word) > room() && room() > 0) {
+      const chars = Array.from(word)
+      lines.push(line + (empty ? '' : ' ') + chars.slice(0, room()).join(''))
+      word = chars.slice(room()).join('')
+      line = rest
+      empty = true
+    }
+    line += (empty ? '' : ' ') + word
+    empty = false
+  }
+  lines.push(line)
+  return lines.map((l) => clip(l.trimEnd().replace(/\u00a0/g, ' '), width))
+}

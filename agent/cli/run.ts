@@ -1,4 +1,4 @@
-// Command dispatch for serve, snapshot and top. Streams and environment are injected so
+// Command dispatch for serve, snapshot, top and explain. Streams and environment are injected so
 // tests run the real commands in-process.
 import type { Logger } from 'pino'
 import { createCore, type Core } from '../app/core.js'
@@ -6,6 +6,7 @@ import { createLogger } from '../app/logger.js'
 import { createServeApp, type ServeApp } from '../app/serve.js'
 import { formatDuration, helpText, parseConfig, type Config } from '../config.js'
 import { startKubernetes } from '../kube/start.js'
+import { runExplain } from './explain.js'
 import { renderTable } from './table.js'
 import { runTop } from './top/loop.js'
 
@@ -26,6 +27,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return 0
   }
   const config = parsed.config
+  // explain asks a running agent: it reads no cgroups and logs nothing.
+  if (config.command === 'explain') return runExplain(config, io)
   // snapshot and top own the terminal: only warnings and errors go to the log there.
   const level = config.command === 'serve' || config.logLevel !== 'info' ? config.logLevel : 'warn'
   const logger = io.logger ?? createLogger(level)

@@ -1,8 +1,11 @@
-// The snapshot as a terminal table: one row per container (or pod), working set, RSS and page
-// cache side by side with dirty and writeback pages, readable on an 80-column terminal.
+// The snapshot as a terminal table: one row per container (or pod), working set, cgroup RSS and
+// the processes' RSS side by side with dirty and writeback pages, how close usage is to the
+// limit, and the OOM kills memlens explained; readable on an 80-column terminal.
 // Numeric columns have fixed widths so rows line up across redraws; NAME takes what is left.
+// On narrow terminals the least telling columns go first (CACHE, then WRBACK, then LIMIT), by
+// width alone, so a redraw with other data never changes the layout.
 import { SORT_KEYS, type SortKey } from '../config.js'
-import type { ContainerJson, PodJson, SnapshotJson } from '../expose/snapshot-json.js'
+import type { ContainerJson, OomSummaryJson, PodJson, SnapshotJson } from '../expose/snapshot-json.js'
 import {
   ABSENT,
   BYTES_WIDTH,
@@ -43,11 +46,18 @@ export interface TableRow {
   readonly id: string
   readonly wset: number | null
   readonly rss: number | null
+  /** The processes' VmRSS sum: what `ps` in the container adds up to. */
+  readonly prss: number | null
   readonly cache: number | null
   readonly dirty: number | null
   readonly writeback: number | null
   readonly limit: number | null
+  /** usage / limit: usage counts dirty and writeback pages, which the working set may not. */
   readonly pct: number | null
+  /** Kills: those memlens explained, else the kernel's oom_kill counter of this cgroup. */
+  readonly oom: number | null
+  /** The cause of the last explained kill; null when memlens explained none. */
+  readonly oomCause: OomSummaryJson['lastCause'] | null
 }
 
 type NumericKey = Exclude<SortKey, 'name'>
@@ -56,6 +66,8 @@ interface Column {
   readonly header: string
   readonly width: number
   readonly cell: (row: TableRow) => string
+  /** Columns without it always show; the others go, lowest first, when NAME gets too narrow. */
+  readonly dropOrder?: number
 }
 
 const bytesColumn = (header: string, key: NumericKey): Column => ({
@@ -64,22 +76,66 @@ const bytesColumn = (header: string, key: NumericKey): Column => ({
   cell: (row) => formatBytes(row[key]),
 })
 
+/** Causes in at most 5 columns, so `99+ shmem` fits the OOM column. */
+export const SHORT_CAUSE: Readonly<Record<OomSummaryJson['lastCause'], string>> = {
+  dirty_page_cache: 'dirty',
+  page_cache: 'cache',
+  anon: 'anon',
+  shmem: 'shmem',
+  kernel: 'kern',
+  unknown: 'unkn',
+}
+
+/** `2 dirty` for explained kills; a bare count is the kernel's, with no explanation. */
+export function formatOom(kills: number | null, cause: OomSummaryJson['lastCause'] | null): string {
+  if (kills === null || !Number.isFinite(kills)) return ABSENT
+  const count = kills > 99 ? '99+' : String(kills)
+  return cause === null ? count : `${count} ${SHORT_CAUSE[cause]}`
+}
+
 const COLUMNS: readonly Column[] = [
   bytesColumn('WSET', 'wset'),
   bytesColumn('RSS', 'rss'),
-  bytesColumn('CACHE', 'cache'),
+  bytesColumn('PRSS', 'prss'),
+  { ...bytesColumn('CACHE', 'cache'), dropOrder: 1 },
   bytesColumn('DIRTY', 'dirty'),
-  bytesColumn('WRBACK', 'writeback'),
-  bytesColumn('LIMIT', 'limit'),
+  { ...bytesColumn('WRBACK', 'writeback'), dropOrder: 2 },
+  { ...bytesColumn('LIMIT', 'limit'), dropOrder: 3 },
   // '>999%' is the widest formatPercent output.
-  { header: '%LIM', width: 5, cell: (row) => formatPercent(row.wset, row.limit) },
+  { header: '%LIM', width: 5, cell: (row) => (row.pct === null ? ABSENT : formatPercent(row.pct, 1)) },
+  { header: 'OOM', width: 9, cell: (row) => formatOom(row.oom, row.oomCause) },
 ]
 
 const GAP = ' '
-/** Width of everything right of NAME: each numeric column with the gap before it. */
-export const NUMERIC_WIDTH = COLUMNS.reduce((sum, c) => sum + GAP.length + c.width, 0)
 /** NAME never gets narrower than this; below it lines are clipped instead. */
 const MIN_NAME_WIDTH = 8
+/** Optional columns go while NAME would be narrower than this (`ns/pod-7d9f-x/container`). */
+const WANTED_NAME_WIDTH = 20
+
+function numericWidthOf(columns: readonly Column[]): number {
+  return columns.reduce((sum, c) => sum + GAP.length + c.width, 0)
+}
+
+/** The columns shown at a terminal width: all of them where NAME keeps WANTED_NAME_WIDTH. */
+function columnsFor(width: number): readonly Column[] {
+  let columns = COLUMNS
+  const drops = COLUMNS.filter((c) => c.dropOrder !== undefined).sort((a, b) => (a.dropOrder ?? 0) - (b.dropOrder ?? 0))
+  for (const drop of drops) {
+    if (width - numericWidthOf(columns) >= WANTED_NAME_WIDTH) break
+    columns = columns.filter((c) => c !== drop)
+  }
+  return columns
+}
+
+/** The headers right of NAME at a terminal width. */
+export function tableColumns(width: number): string[] {
+  return columnsFor(width).map((c) => c.header)
+}
+
+/** Width of everything right of NAME at a terminal width: each column with the gap before it. */
+export function numericWidth(width: number): number {
+  return numericWidthOf(columnsFor(width))
+}
 
 /**
  * A short name from what discovery already knows: `pod<8 hex of the UID>/<12 hex of the
@@ -118,14 +174,16 @@ export function tableRows(snapshot: SnapshotJson, kind: TableKind = 'containers'
       id: row.id,
       wset: m.workingSetBytes,
       rss: m.rssBytes,
+      prss: row.processes?.rssBytes ?? null,
       cache: m.cacheBytes,
       dirty: m.dirtyBytes,
       writeback: m.writebackBytes,
       limit: m.limitBytes,
-      pct:
-        m.workingSetBytes !== null && m.limitBytes !== null && m.limitBytes > 0
-          ? m.workingSetBytes / m.limitBytes
-          : null,
+      // Usage, not the working set: dirty pages a writer just made sit on the inactive list,
+      // which the working set leaves out, yet they are what fills the limit.
+      pct: m.usageBytes !== null && m.limitBytes !== null && m.limitBytes > 0 ? m.usageBytes / m.limitBytes : null,
+      oom: row.oom?.kills ?? row.events.oomKills,
+      oomCause: row.oom?.lastCause ?? null,
     }
   })
 }
@@ -177,6 +235,8 @@ export function renderSummary(snapshot: SnapshotJson, opts: Pick<TableOptions, '
     snapshot.scope === 'all'
       ? []
       : [`wset ${formatBytes(sum(rows, 'wset'))}`, `dirty ${formatBytes(sum(rows, 'dirty'))}`, `writeback ${formatBytes(sum(rows, 'writeback'))}`]
+  const kills = sum(rows, 'oom') ?? 0
+  if (snapshot.scope !== 'all' && kills > 0) totals.push(`${kills} OOM ${kills === 1 ? 'kill' : 'kills'}`)
   const parts = [`cgroup ${snapshot.cgroupVersion}, ${snapshot.scope}, ${rows.length} ${noun}`, ...totals, time === undefined ? ABSENT : `${time}Z`]
   return joinFitting(parts, opts.width)
 }
@@ -192,19 +252,20 @@ export function renderTableLines(snapshot: SnapshotJson, opts: TableOptions): Ta
   const width = Math.max(0, Math.floor(opts.width))
   const kind = opts.kind ?? 'containers'
   const rows = sortRows(tableRows(snapshot, kind), opts.sort, opts.reverse)
+  const columns = columnsFor(width)
   const longest = rows.reduce((n, r) => Math.max(n, Array.from(r.name).length), 'NAME'.length)
   // NAME as wide as the longest name when there is room, so wide terminals stay compact.
-  const nameWidth = Math.max(MIN_NAME_WIDTH, Math.min(longest, width - NUMERIC_WIDTH))
+  const nameWidth = Math.max(MIN_NAME_WIDTH, Math.min(longest, width - numericWidthOf(columns)))
   const line = (name: string, cells: readonly string[]): string =>
     clip(
-      padEnd(name, nameWidth, 'middle') + cells.map((cell, i) => GAP + padStart(cell, COLUMNS[i]?.width ?? 0)).join(''),
+      padEnd(name, nameWidth, 'middle') + cells.map((cell, i) => GAP + padStart(cell, columns[i]?.width ?? 0)).join(''),
       width,
     ).trimEnd()
   return {
     summary: renderSummary(snapshot, { width, kind }),
     header: line(
       'NAME',
-      COLUMNS.map((c) => c.header),
+      columns.map((c) => c.header),
     ),
     rows:
       rows.length === 0
@@ -212,7 +273,7 @@ export function renderTableLines(snapshot: SnapshotJson, opts: TableOptions): Ta
         : rows.map((row) =>
             line(
               row.name,
-              COLUMNS.map((c) => c.cell(row)),
+              columns.map((c) => c.cell(row)),
             ),
           ),
   }

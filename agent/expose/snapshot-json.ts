@@ -1,6 +1,6 @@
 // The JSON shape of `memlens snapshot --json` and GET /api/v1/snapshot.
 // Absent values are null; podUid keeps its dashes.
-import type { MetadataSource } from '../model.js'
+import type { MetadataSource, OomRecord, ProcessSummary } from '../model.js'
 import {
   EVENT_FIELDS,
   MEMORY_FIELDS,
@@ -26,6 +26,17 @@ export interface PodJson {
   readonly memory: Nullable<MemoryBytes>
   readonly events: Nullable<MemoryEvents>
   readonly pressure: Nullable<MemoryPressure>
+  /** What `ps` in the cgroup adds up to; null where the process view did not read it. */
+  readonly processes: ProcessSummary | null
+  /** Kills memlens explained (GET /api/v1/ooms has the explanations); null when none. */
+  readonly oom: OomSummaryJson | null
+}
+
+export interface OomSummaryJson {
+  readonly kills: number
+  readonly lastCause: OomRecord['cause']
+  /** ISO 8601, like collectedAt. */
+  readonly lastTime: string
 }
 
 export interface ContainerJson extends PodJson {
@@ -59,6 +70,8 @@ function podJson(sample: CgroupSample, metadata: MetadataSource, names: KubeName
     memory: pick(reading.memory, MEMORY_FIELDS),
     events: pick(reading.events, EVENT_FIELDS),
     pressure: pick(reading.pressure, PRESSURE_FIELDS),
+    processes: sample.processes ?? null,
+    oom: sample.oom === undefined ? null : { kills: sample.oom.kills, lastCause: sample.oom.lastCause, lastTime: new Date(sample.oom.lastAtMs).toISOString() },
   }
 }
 

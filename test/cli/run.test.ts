@@ -23,11 +23,12 @@ t.test('snapshot --json prints the documented shape', async (t) => {
   t.equal(snap.pods.length, tree.pods.length)
   const c = snap.containers[0]
   t.ok(c)
-  t.same(Object.keys(c ?? {}), ['id', 'podUid', 'containerId', 'qos', 'namespace', 'pod', 'container', 'memory', 'events', 'pressure'])
+  t.same(Object.keys(c ?? {}), ['id', 'podUid', 'containerId', 'qos', 'namespace', 'pod', 'container', 'memory', 'events', 'pressure', 'processes', 'oom'])
   t.match(c?.podUid, /^[0-9a-f]{8}-[0-9a-f]{4}-/, 'podUid keeps its dashes')
   t.equal(c?.memory.dirtyBytes, 22020096, 'numbers from the v1 capture')
   t.equal(c?.events.high, null, 'absent is null, never 0')
   t.equal(c?.pressure.waitingSeconds, null)
+  t.equal(c?.oom, null, 'no kills explained')
 })
 
 t.test('snapshot prints a table, pods with --pods', async (t) => {
@@ -35,7 +36,7 @@ t.test('snapshot prints a table, pods with --pods', async (t) => {
   const cli = io()
   t.equal(await runCli(['snapshot', '--cgroup-root', tree.cgroupRoot, '--sort', 'dirty'], cli), 0)
   t.match(cli.out(), /^cgroup v2, kubernetes, \d+ containers/)
-  t.match(cli.out(), /NAME +WSET +RSS +CACHE +DIRTY +WRBACK +LIMIT +%LIM/)
+  t.match(cli.out(), /NAME +WSET +RSS +PRSS +CACHE +DIRTY +WRBACK +LIMIT +%LIM +OOM\n/, 'all columns at 100 columns')
   const pods = io()
   t.equal(await runCli(['snapshot', '--pods', '--cgroup-root', tree.cgroupRoot], pods), 0)
   t.match(pods.out(), /3 pods/)

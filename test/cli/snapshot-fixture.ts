@@ -9,9 +9,31 @@ const NO_MEMORY = Object.fromEntries(MEMORY_FIELDS.map((f) => [f, null])) as unk
 const NO_EVENTS: ContainerJson['events'] = { limitHits: null, high: null, oom: null, oomKills: null }
 const NO_PRESSURE: ContainerJson['pressure'] = { waitingSeconds: null, stalledSeconds: null }
 
+/** What the process view and the OOM explanations add to a row; absent is null. */
+export interface RowExtras {
+  /** Sum of the processes' VmRSS; the other process figures are derived from it. */
+  processesRssBytes?: number
+  oom?: { kills: number; lastCause: NonNullable<ContainerJson['oom']>['lastCause'] }
+  /** The kernel's oom_kill counter. */
+  oomKills?: number
+}
+
+function extras(x: RowExtras): Pick<ContainerJson, 'events' | 'processes' | 'oom'> {
+  const rss = x.processesRssBytes
+  return {
+    events: x.oomKills === undefined ? NO_EVENTS : { ...NO_EVENTS, oomKills: x.oomKills },
+    processes:
+      rss === undefined
+        ? null
+        : { count: 1, rssBytes: rss, rssAnonBytes: rss, rssFileBytes: 0, rssShmemBytes: 0, largest: [{ pid: 42, comm: 'main', rssBytes: rss }] },
+    oom: x.oom === undefined ? null : { ...x.oom, lastTime: '2025-03-04T05:00:00.000Z' },
+  }
+}
+
 export function container(
   names: { namespace?: string; pod?: string; container?: string; id?: string; podUid?: string | null; containerId?: string | null },
   memory: MemoryValues,
+  more: RowExtras = {},
 ): ContainerJson {
   return {
     id: names.id ?? `/kubepods/burstable/pod-${names.pod ?? 'x'}/${names.container ?? 'c'}`,
@@ -22,12 +44,12 @@ export function container(
     pod: names.pod ?? '',
     container: names.container ?? '',
     memory: { ...NO_MEMORY, ...memory },
-    events: NO_EVENTS,
     pressure: NO_PRESSURE,
+    ...extras(more),
   }
 }
 
-export function pod(names: { namespace?: string; pod?: string; id: string; podUid?: string }, memory: MemoryValues): PodJson {
+export function pod(names: { namespace?: string; pod?: string; id: string; podUid?: string }, memory: MemoryValues, more: RowExtras = {}): PodJson {
   return {
     id: names.id,
     podUid: names.podUid ?? null,
@@ -35,8 +57,8 @@ export function pod(names: { namespace?: string; pod?: string; id: string; podUi
     namespace: names.namespace ?? '',
     pod: names.pod ?? '',
     memory: { ...NO_MEMORY, ...memory },
-    events: NO_EVENTS,
     pressure: NO_PRESSURE,
+    ...extras(more),
   }
 }
 

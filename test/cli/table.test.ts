@@ -11,17 +11,20 @@ import {
   textWidth,
   truncateEnd,
   truncateMiddle,
+  wrap,
 } from '../../agent/cli/format.js'
 import {
-  NUMERIC_WIDTH,
   SORT_KEYS,
+  formatOom,
   isSortKey,
+  numericWidth,
   isTableKind,
   renderSummary,
   renderTable,
   renderTableLines,
   shortName,
   sortRows,
+  tableColumns,
   tableRows,
   type SortKey,
 } from '../../agent/cli/table.js'
@@ -32,15 +35,19 @@ const Gi = 1024 * Mi
 
 const web = container(
   { namespace: 'shop', pod: 'web-7d9f', container: 'nginx' },
-  { workingSetBytes: 580 * Mi, rssBytes: 100 * Mi, cacheBytes: 600 * Mi, dirtyBytes: 12 * Mi, writebackBytes: 0, limitBytes: 1 * Gi },
+  { usageBytes: 700 * Mi, workingSetBytes: 580 * Mi, rssBytes: 100 * Mi, cacheBytes: 600 * Mi, dirtyBytes: 12 * Mi, writebackBytes: 0, limitBytes: 1 * Gi },
+  { processesRssBytes: 90 * Mi, oomKills: 0 },
 )
 const db = container(
   { namespace: 'shop', pod: 'db-0', container: 'postgres' },
   { workingSetBytes: 1.2 * Gi, rssBytes: 900 * Mi, cacheBytes: 300 * Mi, dirtyBytes: 1 * Mi, writebackBytes: 512 * Ki },
+  { processesRssBytes: 880 * Mi, oomKills: 1 },
 )
+// A writer at its limit in dirty pages: the working set (inactive dirty pages left out) says 50%.
 const batch = container(
   { namespace: 'jobs', pod: 'etl-x', container: 'etl' },
-  { workingSetBytes: 50 * Mi, rssBytes: 950 * Mi, cacheBytes: 2 * Gi, dirtyBytes: 300 * Mi, limitBytes: 100 * Mi },
+  { usageBytes: 99.5 * Mi, workingSetBytes: 50 * Mi, rssBytes: 950 * Mi, cacheBytes: 2 * Gi, dirtyBytes: 300 * Mi, limitBytes: 100 * Mi },
+  { processesRssBytes: 2 * Mi, oom: { kills: 2, lastCause: 'dirty_page_cache' }, oomKills: 0 },
 )
 const blank = container({ namespace: 'jobs', pod: 'new-pod', container: 'init' }, {})
 const fixture = snapshot([web, batch, blank, db])
@@ -122,17 +129,85 @@ t.test('truncation and padding', async (t) => {
   t.equal(printable('evil\u001b[2Jname\n'), 'evil?[2Jname?', 'control characters cannot reach the terminal')
   t.equal(joinFitting(['aaaa', 'bb', 'cc'], 8), 'aaaa  bb', 'drops whole trailing parts')
   t.equal(joinFitting(['aaaaaaaaaa', 'bb'], 6), 'aaaaa…', 'truncates the first part')
+  t.same(wrap('the quick brown fox jumps over', 14, '- ', '  '), ['- the quick', '  brown fox', '  jumps over'], 'a hanging indent')
+  t.same(wrap('a  b\nc', 80), ['a b c'], 'whitespace runs collapse')
+  t.same(wrap('x kernel\u00a03.5\u00a0MiB', 15, '', ''), ['x', 'kernel 3.5 MiB'], 'no break at a no-break space')
+  t.same(wrap('abcdefghijkl', 6, '> '), ['> abcd', '  efgh', '  ijkl'], 'a word longer than a line is cut')
+  t.same(wrap('', 10, 'x '), ['x'])
+  for (const w of [1, 5, 9]) for (const l of wrap('aaa bbbbbbbbbbbbb c', w, '  ')) t.ok(textWidth(l) <= w, `wrap width ${w}: ${l}`)
 })
 
+/** A row's cells by header: the OOM cell (`2 dirty`) holds a space, so cut at the header's columns. */
+function rowCells(lines: { header: string; rows: readonly string[] }, name: string): Record<string, string> {
+  const row = lines.rows.find((l) => l.startsWith(name)) ?? ''
+  const rowName = cells(row)[0] ?? ''
+  const out: Record<string, string> = {}
+  const headers = [...lines.header.matchAll(/\S+/g)]
+  headers.forEach((h, i) => {
+    const before = headers[i - 1]
+    const start = Math.max(rowName.length, before === undefined ? 0 : before.index + before[0].length)
+    out[h[0]] = i === 0 ? rowName : row.slice(start, h.index + h[0].length).trim()
+  })
+  return out
+}
+
 t.test('absent values print as -, zero as 0', async (t) => {
-  const lines = renderTableLines(fixture, { width: 80, sort: 'wset' })
-  const blankRow = lines.rows.find((l) => l.startsWith('jobs/new-pod/init'))
-  t.same(blankRow === undefined ? [] : cells(blankRow), ['jobs/new-pod/init', '-', '-', '-', '-', '-', '-', '-'])
-  const webRow = lines.rows.find((l) => l.startsWith('shop/web-7d9f/nginx'))
-  t.same(webRow === undefined ? [] : cells(webRow), ['shop/web-7d9f/nginx', '580Mi', '100Mi', '600Mi', '12Mi', '0', '1Gi', '56%'])
-  const dbRow = lines.rows.find((l) => l.startsWith('shop/db-0/postgres'))
-  t.same(dbRow === undefined ? [] : cells(dbRow), ['shop/db-0/postgres', '1.2Gi', '900Mi', '300Mi', '1Mi', '512Ki', '-', '-'], 'no limit: LIMIT and %LIM are -')
-  t.same(cells(lines.header), ['NAME', 'WSET', 'RSS', 'CACHE', 'DIRTY', 'WRBACK', 'LIMIT', '%LIM'])
+  const lines = renderTableLines(fixture, { width: 100, sort: 'wset' })
+  t.same(cells(lines.header), ['NAME', 'WSET', 'RSS', 'PRSS', 'CACHE', 'DIRTY', 'WRBACK', 'LIMIT', '%LIM', 'OOM'])
+  t.same(Object.values(rowCells(lines, 'jobs/new-pod/init')), ['jobs/new-pod/init', '-', '-', '-', '-', '-', '-', '-', '-', '-'])
+  t.same(Object.values(rowCells(lines, 'shop/web-7d9f/nginx')), ['shop/web-7d9f/nginx', '580Mi', '100Mi', '90Mi', '600Mi', '12Mi', '0', '1Gi', '68%', '0'])
+  t.same(
+    Object.values(rowCells(lines, 'shop/db-0/postgres')),
+    ['shop/db-0/postgres', '1.2Gi', '900Mi', '880Mi', '300Mi', '1Mi', '512Ki', '-', '-', '1'],
+    'no limit: LIMIT and %LIM are -; a kill memlens did not explain is a bare count',
+  )
+  t.same(Object.values(rowCells(lines, 'jobs/etl-x/etl')), ['jobs/etl-x/etl', '50Mi', '950Mi', '2Mi', '2Gi', '300Mi', '-', '100Mi', '99%', '2 dirty'])
+})
+
+t.test('%LIM is usage over the limit, not the working set', async (t) => {
+  // v1: a writer's fresh dirty pages sit on the inactive list, outside the working set.
+  const writer = container(
+    { namespace: 'cdi', pod: 'importer', container: 'importer' },
+    { usageBytes: 243 * Mi, workingSetBytes: 8 * Mi, dirtyBytes: 200 * Mi, limitBytes: 256 * Mi },
+  )
+  const lines = renderTableLines(snapshot([writer]), { width: 80, sort: 'pct' })
+  t.equal(rowCells(lines, 'cdi/')['%LIM'], '94%')
+  t.equal(tableRows(snapshot([writer]))[0]?.pct, 243 / 256)
+  const noUsage = container({ namespace: 'a', pod: 'b', container: 'c' }, { workingSetBytes: 8 * Mi, limitBytes: 256 * Mi })
+  t.equal(tableRows(snapshot([noUsage]))[0]?.pct, null, 'no usage, no percentage: the working set does not stand in')
+})
+
+t.test('the OOM column', async (t) => {
+  const cases: [number | null, Parameters<typeof formatOom>[1], string][] = [
+    [null, null, '-'],
+    [0, null, '0'],
+    [3, null, '3'],
+    [1, 'dirty_page_cache', '1 dirty'],
+    [2, 'page_cache', '2 cache'],
+    [12, 'anon', '12 anon'],
+    [99, 'shmem', '99 shmem'],
+    [100, 'shmem', '99+ shmem'],
+    [4, 'kernel', '4 kern'],
+    [1, 'unknown', '1 unkn'],
+  ]
+  for (const [kills, cause, want] of cases) {
+    t.equal(formatOom(kills, cause), want, `${kills} ${cause}`)
+    t.ok(textWidth(want) <= 9, 'fits the column')
+  }
+  t.same(names(fixture, 'oom'), ['jobs/etl-x/etl', 'shop/db-0/postgres', 'shop/web-7d9f/nginx', 'jobs/new-pod/init'], 'explained kills count over the kernel counter')
+})
+
+t.test('columns drop by width, least telling first', async (t) => {
+  const all = ['WSET', 'RSS', 'PRSS', 'CACHE', 'DIRTY', 'WRBACK', 'LIMIT', '%LIM', 'OOM']
+  t.same(tableColumns(132), all)
+  t.same(tableColumns(85), all, 'NAME keeps 20 columns with all of them')
+  t.same(tableColumns(84), all.filter((c) => c !== 'CACHE'))
+  t.same(tableColumns(80), ['WSET', 'RSS', 'PRSS', 'DIRTY', 'WRBACK', 'LIMIT', '%LIM', 'OOM'])
+  t.same(tableColumns(71), ['WSET', 'RSS', 'PRSS', 'DIRTY', 'LIMIT', '%LIM', 'OOM'])
+  t.same(tableColumns(70), ['WSET', 'RSS', 'PRSS', 'DIRTY', '%LIM', 'OOM'])
+  t.same(tableColumns(60), ['WSET', 'RSS', 'PRSS', 'DIRTY', '%LIM', 'OOM'])
+  t.same(tableColumns(20), ['WSET', 'RSS', 'PRSS', 'DIRTY', '%LIM', 'OOM'], 'never fewer: narrower lines are clipped')
+  t.same(cells(renderTableLines(fixture, { width: 80, sort: 'wset' }).header), ['NAME', ...tableColumns(80)])
 })
 
 t.test('numeric columns line up under their headers', async (t) => {
@@ -143,17 +218,18 @@ t.test('numeric columns line up under their headers', async (t) => {
 })
 
 t.test('sort orders', async (t) => {
-  t.same(SORT_KEYS, ['wset', 'rss', 'cache', 'dirty', 'writeback', 'limit', 'pct', 'name'])
+  t.same(SORT_KEYS, ['wset', 'rss', 'prss', 'cache', 'dirty', 'writeback', 'limit', 'pct', 'oom', 'name'])
   const n = { web: 'shop/web-7d9f/nginx', db: 'shop/db-0/postgres', batch: 'jobs/etl-x/etl', blank: 'jobs/new-pod/init' }
   t.same(names(fixture, 'wset'), [n.db, n.web, n.batch, n.blank], 'largest working set first, absent last')
   t.same(names(fixture, 'wset', true), [n.batch, n.web, n.db, n.blank], 'reverse: smallest first, absent still last')
   t.same(names(fixture, 'rss'), [n.batch, n.db, n.web, n.blank])
+  t.same(names(fixture, 'prss'), [n.db, n.web, n.batch, n.blank], 'what ps adds up to')
   t.same(names(fixture, 'cache'), [n.batch, n.web, n.db, n.blank])
   t.same(names(fixture, 'dirty'), [n.batch, n.web, n.db, n.blank])
   t.same(names(fixture, 'writeback'), [n.db, n.web, n.batch, n.blank], 'a real 0 sorts before absent values')
   t.same(names(fixture, 'limit'), [n.web, n.batch, n.blank, n.db], 'ties among absent values break by name')
-  t.same(names(fixture, 'pct'), [n.web, n.batch, n.blank, n.db])
-  t.same(names(fixture, 'pct', true), [n.batch, n.web, n.blank, n.db])
+  t.same(names(fixture, 'pct'), [n.batch, n.web, n.blank, n.db], 'usage over the limit')
+  t.same(names(fixture, 'pct', true), [n.web, n.batch, n.blank, n.db])
   t.same(names(fixture, 'name'), [n.batch, n.blank, n.db, n.web], 'names A to Z')
   t.same(names(fixture, 'name', true), [n.web, n.db, n.blank, n.batch])
   // The table itself follows the sort.
@@ -172,6 +248,7 @@ const longNames = snapshot([
       container: 'config-reloader-sidecar',
     },
     { workingSetBytes: 1023 * Mi, rssBytes: 1023 * Mi, cacheBytes: 1023 * Mi, dirtyBytes: 1023 * Mi, writebackBytes: 1023 * Mi, limitBytes: 1023 * Gi },
+    { processesRssBytes: 1023 * Mi, oom: { kills: 1234, lastCause: 'shmem' } },
   ),
   web,
   blank,
@@ -188,13 +265,14 @@ t.test('every line fits the width, long names truncated in the middle', async (t
   const rows = renderTableLines(longNames, { width: 80, sort: 'wset' }).rows
   const long = rows[0] ?? ''
   t.equal(textWidth(long), 80, 'a long name uses the whole 80 columns')
-  t.match(long, /^observability-pl…eloader-sidecar 1023Mi /, 'both ends of the name stay')
-  t.equal(80 - NUMERIC_WIDTH, 32, 'NAME gets 32 columns on an 80-column terminal')
+  t.match(long, /^observabili…er-sidecar 1023Mi /, 'both ends of the name stay')
+  t.match(long, / 99\+ shmem$/, 'the widest OOM cell fits')
+  t.equal(80 - numericWidth(80), 22, 'NAME gets 22 columns on an 80-column terminal')
 
   const wide = renderTableLines(longNames, { width: 200, sort: 'wset' }).rows[0] ?? ''
   t.match(wide, /^observability-platform-production\/prometheus-kube-prometheus-stack-prometheus-0\/config-reloader-sidecar /, 'a wide terminal shows the whole name')
   const fullName = 'observability-platform-production/prometheus-kube-prometheus-stack-prometheus-0/config-reloader-sidecar'
-  t.equal(textWidth(wide), fullName.length + NUMERIC_WIDTH, 'NAME is no wider than the longest name')
+  t.equal(textWidth(wide), fullName.length + numericWidth(200), 'NAME is no wider than the longest name')
 })
 
 t.test('pods vs containers', async (t) => {
@@ -223,6 +301,11 @@ t.test('pods vs containers', async (t) => {
 t.test('summary: totals of absent values are absent, and it fits', async (t) => {
   t.match(renderSummary(snapshot([blank]), { width: 80 }), /wset -  dirty -  writeback -/)
   t.equal(renderSummary(fixture, { width: 80 }), 'cgroup v2, kubernetes, 4 containers  wset 1.8Gi  dirty 313Mi  writeback 512Ki')
+  t.equal(
+    renderSummary(fixture, { width: 120 }),
+    'cgroup v2, kubernetes, 4 containers  wset 1.8Gi  dirty 313Mi  writeback 512Ki  3 OOM kills  05:06:07Z',
+    'kills when there are any',
+  )
   t.equal(renderSummary(fixture, { width: 40 }), 'cgroup v2, kubernetes, 4 containers', 'drops whole parts')
 })
 
@@ -256,9 +339,9 @@ t.test('all scope shows the cgroup id', async (t) => {
   )
   const lines = renderTableLines(snap, { width: 80, sort: 'wset' })
   t.match(lines.summary, /^cgroup v2, all, 3 containers/)
-  t.match(lines.rows[0] ?? '', /^\/user\.slice\/user…session-3\.scope +3Mi/, 'middle-truncated: root and leaf stay')
-  t.match(lines.rows[1] ?? '', /^\/system\.slice\/sy…er@tty1\.service +2Mi/)
-  const wide = renderTableLines(snap, { width: 160, sort: 'wset' })
+  t.match(lines.rows[0] ?? '', /^\/user\.slice…on-3\.scope +3Mi/, 'middle-truncated: root and leaf stay')
+  t.match(lines.rows[1] ?? '', /^\/system\.sli…y1\.service +2Mi/)
+  const wide = renderTableLines(snap, { width: 170, sort: 'wset' })
   t.match(wide.rows[0] ?? '', /^\/user\.slice\/user-1000\.slice\/session-3\.scope +3Mi/, 'the whole id when there is room')
   t.match(wide.rows[1] ?? '', long + ' ')
   t.match(lines.rows[2] ?? '', /^\/evil\?\]0;pwned\? +1Mi/, 'control characters replaced')

@@ -5,11 +5,14 @@ import type { SortKey } from '../../config.js'
 export const SORT_BY_KEY: ReadonlyMap<string, SortKey> = new Map<string, SortKey>([
   ['w', 'wset'],
   ['r', 'rss'],
+  // "ps": the processes' RSS (p is taken by pct).
+  ['s', 'prss'],
   ['c', 'cache'],
   ['d', 'dirty'],
   ['b', 'writeback'],
   ['l', 'limit'],
   ['p', 'pct'],
+  ['o', 'oom'],
   ['n', 'name'],
 ])
 

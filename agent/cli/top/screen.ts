@@ -52,7 +52,7 @@ function statusLine(view: TopView, shown: number, total: number, width: number):
   parts.push(`sort ${view.sort} ${direction(view)}`)
   if (shown < total) parts.push(`${shown}/${total} rows`)
   // Short enough to survive on 80 columns next to the parts above.
-  parts.push(`[wrcdblpn] sort [R]ev [tab] ${view.kind === 'containers' ? 'pods' : 'containers'} [q]uit`)
+  parts.push(`[wrscdblpon] sort [R]ev [tab] ${view.kind === 'containers' ? 'pods' : 'containers'} [q]uit`)
   return joinFitting(parts, width)
 }
 

@@ -23,6 +23,8 @@ const podRow = {
   memory: big.memory,
   events: big.events,
   pressure: big.pressure,
+  processes: null,
+  oom: null,
 }
 const three = snapshot([mid, small, big], { pods: [podRow] })
 
@@ -139,7 +141,7 @@ t.test('draws the table full-screen, q quits and restores the terminal', async (
   t.ok(term.written().startsWith(ANSI.enterAltScreen + ANSI.hideCursor), 'alternate screen, cursor hidden')
   const screen = term.screen()
   t.match(screen[0], /^cgroup v2, kubernetes, 3 containers/)
-  t.match(screen[1], /^05:06:07  sort wset desc  \[wrcdblpn\] sort \[R\]ev \[tab\] pods \[q\]uit$/, 'the key help fits 80 columns')
+  t.match(screen[1], /^05:06:07  sort wset desc  \[wrscdblpon\] sort \[R\]ev \[tab\] pods \[q\]uit$/, 'the key help fits 80 columns')
   t.match(screen[2], /^NAME +WSET +RSS/)
   t.same(screen.slice(3).map((l) => l.split(' ')[0]), ['ns/big/c', 'ns/mid/c', 'ns/small/c'])
   t.same(timers.delays, [2000], 'next fetch scheduled after the interval')
@@ -247,7 +249,7 @@ t.test('rows are cut to the terminal height', async (t) => {
   t.equal(screen.length, 8, 'exactly the terminal height')
   t.same(screen.slice(3).map((l) => l.split(' ')[0]), ['ns/p29/c', 'ns/p28/c', 'ns/p27/c', 'ns/p26/c', 'ns/p25/c'])
   t.match(screen[1], /5\/30 rows/)
-  t.match(renderScreen(viewOf(many), { columns: 80, rows: 8 }).lines[1], /^05:06:07  sort wset desc  5\/30 rows  \[wrcdblpn\]/, 'help still fits with a row count')
+  t.match(renderScreen(viewOf(many), { columns: 80, rows: 8 }).lines[1], /^05:06:07  sort wset desc  5\/30 rows  \[wrscdblpon\]/, 'help still fits with a row count')
   t.notOk(term.written().endsWith('\n'), 'no newline after the bottom row: it would scroll')
 
   term.output.rows = 2
@@ -400,14 +402,16 @@ t.test('a closed pipe (EPIPE) ends it quietly', async (t) => {
 })
 
 t.test('keyActions', async (t) => {
-  t.same(keyActions('wrcdblpn').map((a) => (a.type === 'sort' ? a.sort : a.type)), [
+  t.same(keyActions('wrscdblpon').map((a) => (a.type === 'sort' ? a.sort : a.type)), [
     'wset',
     'rss',
+    'prss',
     'cache',
     'dirty',
     'writeback',
     'limit',
     'pct',
+    'oom',
     'name',
   ])
   t.same(keyActions('R\tq\u0003'), [{ type: 'reverse' }, { type: 'kind' }, { type: 'quit' }, { type: 'quit' }])
