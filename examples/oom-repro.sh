@@ -68,8 +68,8 @@ node -e "const u=process.argv[1];(async()=>{for(let i=0;i<100;i++){try{if((await
 
 if [[ $what == anon || $what == both ]]; then
   dir=$(child anon)
-  echo "== anon: a program allocating 4 MiB every 50 ms in $dir"
-  run_in "$dir" node -e 'const a = []; setInterval(() => a.push(Buffer.alloc(4 << 20, 1)), 50)' || echo "   exit status $? (137 = killed)"
+  echo "== anon: a program allocating 2 MiB every 100 ms in $dir"
+  run_in "$dir" node -e 'const a = []; setInterval(() => a.push(Buffer.alloc(2 << 20, 1)), 100)' || echo "   exit status $? (137 = killed)"
 fi
 
 if [[ $what == dirty || $what == both ]]; then
@@ -81,6 +81,12 @@ if [[ $what == dirty || $what == both ]]; then
 fi
 
 sleep 3
+echo
+echo "== memlens snapshot (what is charged to the demo cgroups now)"
+"${memlens[@]}" snapshot --scope all --cgroup-parent "$parent_rel" || true
+echo
+echo "== peaks between scrapes (GET /metrics)"
+node -e "fetch(process.argv[1]).then((r) => r.text()).then((t) => { for (const l of t.split('\n')) if (/^memlens_container_memory_(dirty_writeback|usage)_window_max_bytes/.test(l)) console.log(l) })" "http://127.0.0.1:$port/metrics"
 echo
 echo "== memlens explain --server http://127.0.0.1:$port"
 "${memlens[@]}" explain --server "http://127.0.0.1:$port" || true

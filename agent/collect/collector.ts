@@ -190,7 +190,9 @@ export class Collector {
       const now = (this.#opts.now ?? Date.now)()
       for (const ref of tracker.fastRefs()) {
         try {
-          tracker.observeFast(ref, { reading: readCgroup(this.#ctx, ref.id) }, now)
+          const reading = readCgroup(this.#ctx, ref.id)
+          const processes = this.#processesOf(ref)
+          tracker.observeFast(ref, processes === undefined ? { reading } : { reading, processes }, now)
         } catch {
           // Gone (killed and removed, often) or unreadable: the next poll reports it.
           tracker.gone(ref.id)

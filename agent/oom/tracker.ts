@@ -88,7 +88,9 @@ export class OomTracker {
   }
 
   /** A fast sample of one cgroup between polls. */
-  observeFast(ref: CgroupRef, sample: Pick<CgroupSample, 'reading'>, atMs: number): void {
+  observeFast(ref: CgroupRef, sample: Pick<CgroupSample, 'reading' | 'processes'>, atMs: number): void {
+    // Processes too: a program killed a second after it started is seen only by fast samples.
+    if (sample.processes !== undefined && sample.processes.count > 0) this.#processes.set(ref.id, sample.processes)
     this.#sample(ref, sample, atMs, this.#podOf.get(ref.id))
   }
 

@@ -76,8 +76,10 @@ export function readProcesses(reader: PseudoFileReader, dir: string, procRoot: s
       if (isGone(er)) continue
       throw er
     }
+    // No VmRSS: a zombie (a process being killed has already lost its memory) or a kernel thread.
+    if (status.vmRssBytes === undefined) continue
     count++
-    const vm = status.vmRssBytes ?? 0
+    const vm = status.vmRssBytes
     rss += vm
     anon += status.rssAnonBytes ?? 0
     file += status.rssFileBytes ?? 0
