@@ -86,7 +86,7 @@ echo "== memlens snapshot (what is charged to the demo cgroups now)"
 "${memlens[@]}" snapshot --scope all --cgroup-parent "$parent_rel" || true
 echo
 echo "== peaks between scrapes (GET /metrics)"
-node -e "fetch(process.argv[1]).then((r) => r.text()).then((t) => { for (const l of t.split('\n')) if (/^memlens_container_memory_(dirty_writeback|usage)_window_max_bytes/.test(l)) console.log(l) })" "http://127.0.0.1:$port/metrics"
+node -e "fetch(process.argv[1]).then((r) => r.text()).then((t) => { for (const l of t.split('\n')) { const m = /^memlens_container_memory_(dirty_writeback|usage)_window_max_bytes\{id=\"([^\"]*)\".* (\d+)$/.exec(l); if (m) console.log(m[1].padEnd(16), (Number(m[3]) / 1048576).toFixed(0).padStart(5) + ' MiB', m[2]) } })" "http://127.0.0.1:$port/metrics"
 echo
 echo "== memlens explain --server http://127.0.0.1:$port"
 "${memlens[@]}" explain --server "http://127.0.0.1:$port" || true

@@ -69,7 +69,8 @@ export class OomTracker {
     this.#podOf.clear()
     const outContainers = containers.map((s) => {
       present.add(s.ref.id)
-      if (s.processes !== undefined) this.#processes.set(s.ref.id, s.processes)
+      // The last view with processes in it: at the kill the victim may already be gone.
+      if (s.processes !== undefined && s.processes.count > 0) this.#processes.set(s.ref.id, s.processes)
       const podId = s.ref.podUid === undefined ? undefined : podByUid.get(s.ref.podUid)
       if (podId !== undefined) this.#podOf.set(s.ref.id, podId)
       this.#sample(s.ref, s, atMs, podId)
