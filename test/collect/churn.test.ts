@@ -25,7 +25,7 @@ t.test('thousands of pod and container cgroups come and go', { timeout: 300_000 
   const live = new Set<string>()
   const ever = new Set<string>()
   let created = 0
-  for (let round = 0; round < 20; round++) {
+  for (let round = 0; round < 25; round++) {
     // 30 pods appear (each with its containers), built aside and renamed into place as cgroupfs
     // shows a new cgroup: whole or not at all.
     for (let j = 0; j < 30; j++) {
