@@ -65,5 +65,6 @@ t.test('the ServiceMonitor selects the Service and scrapes its metrics port', as
   t.equal(endpoint.honorLabels, true, 'the namespace and pod labels of the measured pods survive')
   t.match(endpoint.relabelings, [
     { sourceLabels: ['__meta_kubernetes_pod_node_name'], targetLabel: 'node' },
+    { action: 'labeldrop', regex: 'container' },
   ])
 })
