@@ -286,7 +286,7 @@ export function helpText(): string {
     'memlens: per-pod and per-container memory from the cgroup hierarchy, as Prometheus metrics.',
     '',
     'Usage: memlens [serve|snapshot|top|explain] [flags]',
-    '  serve      collect every --interval and serve /metrics, /healthz, /readyz, /api/v1/snapshot (default)',
+    '  serve      collect every --interval and serve /metrics, /healthz, /readyz, /api/v1/snapshot, /api/v1/ooms (default)',
     '  snapshot   collect once and print a table (or --json)',
     '  top        a live view, one row per container (keys: w r s c d b l p o n sort, R reverse, q quit)',
     '  explain [NAMESPACE/POD]',
