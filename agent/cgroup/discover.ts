@@ -6,7 +6,11 @@
 // its containers; the order of siblings is the kernel's readdir order.
 //
 // Cgroups appear and vanish all the time: a directory that is gone by the time we read it
-// (ENOENT, ENOTDIR) is skipped silently, and so is everything below it.
+// (ENOENT, ENOTDIR) is skipped silently, and so is everything below it. Symbolic links are
+// never followed (readdir reports them as links, not directories), so a link loop cannot
+// trap the walk, and the walk stops MAX_DEPTH levels below where it starts, reporting the
+// directory it did not descend into (real trees are under ten levels deep; kubelet's pod
+// tree is four).
 import { readdirSync, type Dirent } from 'node:fs'
 import { isGone } from '../kernel/errors.js'
 import type { CgroupRef, Scope } from '../model.js'
@@ -26,18 +30,22 @@ export interface DiscoverOptions {
   readonly onError?: (path: string, er: unknown) => void
 }
 
+/** Levels below the start the walk descends at most. */
+export const MAX_DEPTH = 32
+
 interface Pending {
   readonly id: string
   readonly pos: Position
+  readonly depth: number
 }
 
 /** Yields pods and containers (kubernetes scope) or every cgroup (all scope) below the parent. */
 export function* discover(h: Hierarchy, opts: DiscoverOptions): Generator<CgroupRef, void, undefined> {
   const kubernetes = opts.scope === 'kubernetes'
   const start = normalizeId(opts.parent)
-  const stack: Pending[] = [{ id: start, pos: kubernetes ? positionOf(start) : OUTSIDE }]
+  const stack: Pending[] = [{ id: start, pos: kubernetes ? positionOf(start) : OUTSIDE, depth: 0 }]
   for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
-    const { id, pos } = item
+    const { id, pos, depth } = item
     // Containers are leaves for us: what is below (crun's `container/`) belongs to them.
     const descend = !kubernetes || !isTerminal(pos)
     // A leaf found in its parent's listing just now needs no readdir; the start is unchecked.
@@ -46,12 +54,23 @@ export function* discover(h: Hierarchy, opts: DiscoverOptions): Generator<Cgroup
     const ref = kubernetes ? k8sRef(id, pos) : { id, kind: 'cgroup' as const }
     if (ref !== undefined) yield ref
     if (!descend) continue
+    if (depth === MAX_DEPTH) {
+      if (children.some((c) => c.isDirectory())) {
+        opts.onError?.(
+          id,
+          Object.assign(new Error(`ETOODEEP: more than ${MAX_DEPTH} levels below ${start}; not descending further, '${id}'`), {
+            code: 'ETOODEEP',
+          }),
+        )
+      }
+      continue
+    }
     // Reverse, so that siblings come out in readdir order.
     for (let i = children.length - 1; i >= 0; i--) {
       const child = children[i]
       if (child === undefined || !child.isDirectory()) continue
       const childPos = kubernetes ? enter(pos, child.name) : OUTSIDE
-      if (childPos.at !== 'ignored') stack.push({ id: childId(id, child.name), pos: childPos })
+      if (childPos.at !== 'ignored') stack.push({ id: childId(id, child.name), pos: childPos, depth: depth + 1 })
     }
   }
 }

@@ -28,6 +28,9 @@ export class HierarchyError extends UsageError {
   override readonly name = 'HierarchyError'
 }
 
+/** mountinfo is read with a cap of its own: ~200 bytes a mount, and a busy node has thousands. */
+export const MOUNTINFO_MAX_BYTES = 16 * 1024 * 1024
+
 const HINT = 'point --cgroup-root at the cgroup mount (usually /sys/fs/cgroup; inside a container, the host mount, e.g. /host/sys/fs/cgroup)'
 
 interface Candidate extends Hierarchy {
@@ -88,7 +91,7 @@ function confirm(h: Hierarchy, reader: PseudoFileReader, mountinfoPath: string):
 
 function readMounts(reader: PseudoFileReader, mountinfoPath: string): MountEntry[] {
   try {
-    return parseMountinfo(reader.readText(mountinfoPath), mountinfoPath)
+    return parseMountinfo(reader.readText(mountinfoPath, MOUNTINFO_MAX_BYTES), mountinfoPath)
   } catch (er) {
     throw new HierarchyError(`cannot read ${mountinfoPath} to confirm the cgroup mount: ${errorMessage(er)}`)
   }
@@ -105,7 +108,7 @@ function mountAt(mounts: readonly MountEntry[], mountPoint: string): MountEntry 
 function mountedHint(reader: PseudoFileReader, mountinfoPath: string): string {
   let mounts: MountEntry[]
   try {
-    mounts = parseMountinfo(reader.readText(mountinfoPath), mountinfoPath)
+    mounts = parseMountinfo(reader.readText(mountinfoPath, MOUNTINFO_MAX_BYTES), mountinfoPath)
   } catch {
     return ''
   }

@@ -1,10 +1,14 @@
 // Reads one cgroup directory as files.ts lists its files and hands the parsed values to the
 // v1 or v2 mapping (map.ts). Missing optional files (older kernels, swap accounting off, PSI
-// off) leave their values absent. A cgroup that vanished mid-read throws CgroupGoneError.
+// off) leave their values absent. A cgroup that vanished mid-read throws CgroupGoneError; a
+// required file missing from a directory that is still there throws MissingFileError, and a
+// required flat file with none of the keys read (an empty memory.stat) is a ParseError: the
+// kernel never writes either, and a cgroup must not lose its series without a word.
 import { existsSync } from 'node:fs'
-import { errorCode, isGone } from '../kernel/errors.js'
+import { errorCode, isGone, ParseError } from '../kernel/errors.js'
 import type { Bytes, PseudoFileReader } from '../kernel/fs.js'
 import { parseFlatKeyed, type FlatKeyed, type FlatKeys } from '../kernel/parse-flat-keyed.js'
+import { indexOf, lineText } from '../kernel/parse-number.js'
 import { parsePressure, type PressureTotals } from '../kernel/parse-pressure.js'
 import { limitOrUndefined, parseSingleValue, UNLIMITED } from '../kernel/parse-single-value.js'
 import type { CgroupVersion, MemoryReading } from '../model.js'
@@ -16,6 +20,24 @@ export class CgroupGoneError extends Error {
   constructor(readonly dir: string) {
     super(`cgroup ${dir} vanished while it was read`)
     this.name = 'CgroupGoneError'
+  }
+}
+
+/**
+ * A required file is not in a cgroup directory that is still there. When it is the first file
+ * (memory.current, memory.usage_in_bytes) of a cgroup outside the pod tree, the memory
+ * controller is simply off there (or it is the v2 root, which has no memory.current): the
+ * collector skips those quietly. Anywhere else it is counted.
+ */
+export class MissingFileError extends Error {
+  readonly code = 'EMISSING'
+  constructor(
+    readonly path: string,
+    /** Whether it is the first file of the set, the one every memory cgroup has. */
+    readonly first: boolean,
+  ) {
+    super(`EMISSING: a required file is missing from a cgroup directory that exists${first ? ' (no memory controller here?)' : ''}, '${path}'`)
+    this.name = 'MissingFileError'
   }
 }
 
@@ -56,17 +78,14 @@ export function readFiles<S extends FileSet>(reader: PseudoFileReader, dir: stri
   const batch = reader.readMany(dir, names)
   let sawMissing = false
   const read = (f: CgroupFile): Bytes | undefined => {
-    if (batch !== undefined) {
-      if (f.required !== true && batch.missing(f.name)) {
-        sawMissing = true
-        return undefined
-      }
-      return batch.read(f.name)
-    }
     try {
-      return reader.readBytes(`${dir}/${f.name}`)
+      return batch === undefined ? reader.readBytes(`${dir}/${f.name}`) : batch.read(f.name)
     } catch (er) {
-      if (f.required === true || errorCode(er) !== 'ENOENT') throw er
+      if (errorCode(er) !== 'ENOENT') throw er
+      if (f.required === true) {
+        if (!existsSync(dir)) throw new CgroupGoneError(dir)
+        throw new MissingFileError(`${dir}/${f.name}`, f.name === names[0])
+      }
       sawMissing = true
       return undefined
     }
@@ -90,9 +109,15 @@ function parse(f: CgroupFile, r: Bytes): number | FlatKeyed<string> | PressureTo
       if (f.limit === true) return limitOrUndefined(v)
       return v === UNLIMITED ? undefined : v
     }
-    case 'flat':
+    case 'flat': {
       if (f.keys === undefined) throw new Error(`${f.name}: a flat file needs its keys`)
-      return parseFlatKeyed(r.buf, r.start, r.end, f.name, f.keys)
+      const parsed = parseFlatKeyed(r.buf, r.start, r.end, f.name, f.keys)
+      if (f.required === true && parsed.values.every((v) => v === undefined)) {
+        const first = lineText(r.buf, r.start, indexOf(r.buf, 10, r.start, r.end))
+        throw new ParseError(f.name, 1, first, r.start === r.end ? 'empty, but the kernel always fills it' : `none of the keys read (${f.keys.keys.join(', ')})`)
+      }
+      return parsed
+    }
     case 'psi':
       return parsePressure(r.buf, r.start, r.end, f.name)
   }

@@ -5,7 +5,7 @@
 import type { Logger } from 'pino'
 import { discover } from '../cgroup/discover.js'
 import type { Hierarchy } from '../cgroup/hierarchy.js'
-import { CgroupGoneError, readCgroup, type ReadContext } from '../cgroup/read.js'
+import { CgroupGoneError, MissingFileError, readCgroup, type ReadContext } from '../cgroup/read.js'
 import { errorMessage, errorReason, type ErrorReason } from '../kernel/errors.js'
 import { PseudoFileReader } from '../kernel/fs.js'
 import { nativeState, type NativeState } from '../kernel/native.js'
@@ -38,6 +38,20 @@ export interface CollectorOptions {
 }
 
 const DEFAULT_FAST_INTERVAL_MS = 250
+/**
+ * New failures logged one by one per cycle at most; the rest are summed up in one line. A
+ * hostile tree (100k empty pod directories) must not write 100k warnings.
+ */
+export const WARNINGS_PER_CYCLE = 20
+
+/** What failed for a cgroup: each is logged once until it recovers or changes. */
+type FailedStep = 'list' | 'read' | 'processes'
+
+interface Failure {
+  readonly text: string
+  /** Whether it got a warning of its own (else it was summed up): only then is recovery logged. */
+  readonly logged: boolean
+}
 
 export type SnapshotListener = (snapshot: Snapshot, stats: CycleStats) => void
 
@@ -47,15 +61,14 @@ export class Collector {
   readonly #opts: CollectorOptions
   readonly #ctx: ReadContext
   readonly #listeners: SnapshotListener[] = []
-  /** Cgroups (or walk paths) whose failure was logged; logged again only after recovery. */
-  readonly #failing = new Map<string, string>()
+  /** Failures by `step id`, logged once; logged again only after recovery or a new error. */
+  readonly #failing = new Map<string, Failure>()
   #latest: Snapshot | undefined
   readonly #timers: Timers
   #timer: unknown
   #fastTimer: unknown
   #running: Promise<Snapshot> | undefined
   #stopped = true
-  #procFailureLogged = false
 
   constructor(opts: CollectorOptions) {
     this.#opts = opts
@@ -115,32 +128,58 @@ export class Collector {
     const discovered = { pod: 0, container: 0, cgroup: 0 }
     const errors = new Map<ErrorReason, number>()
     const seenFailing = new Set<string>()
-    const fail = (key: string, reason: ErrorReason, er: unknown, msg: string): void => {
+    let warned = 0
+    const unlogged = new Map<ErrorReason, number>()
+    const fail = (step: FailedStep, id: string, reason: ErrorReason, er: unknown, msg: string): void => {
       errors.set(reason, (errors.get(reason) ?? 0) + 1)
+      const key = `${step} ${id}`
       seenFailing.add(key)
       const text = errorMessage(er)
-      if (this.#failing.get(key) !== text) logger.warn({ cgroup: key, reason, err: text }, msg)
-      this.#failing.set(key, text)
+      const before = this.#failing.get(key)
+      if (before?.text === text) return
+      const logged = warned < WARNINGS_PER_CYCLE
+      if (logged) logger.warn({ cgroup: id, reason, err: text }, msg)
+      else unlogged.set(reason, (unlogged.get(reason) ?? 0) + 1)
+      warned++
+      this.#failing.set(key, { text, logged })
+    }
+    const recovered = (step: FailedStep, id: string, msg: string): void => {
+      const key = `${step} ${id}`
+      const before = this.#failing.get(key)
+      if (before === undefined) return
+      this.#failing.delete(key)
+      if (before.logged) logger.info({ cgroup: id }, msg)
     }
 
     const refs = discover(this.#opts.hierarchy, {
       scope,
       parent,
-      onError: (path, er) => fail(path, 'discovery', er, 'cannot list cgroup directory; skipped this cycle'),
+      onError: (path, er) => fail('list', path, 'discovery', er, 'cannot list cgroup directory; skipped this cycle'),
     })
     for (const ref of refs) {
       discovered[ref.kind]++
       try {
         const reading = readCgroup(this.#ctx, ref.id)
-        const processes = this.#processesOf(ref)
+        const processes = this.#processesOf(ref, fail)
         const sample: CgroupSample = processes === undefined ? { ref, reading } : { ref, reading, processes }
         ;(ref.kind === 'pod' ? pods : containers).push(sample)
-        if (this.#failing.delete(ref.id)) logger.info({ cgroup: ref.id }, 'cgroup readable again')
+        recovered('read', ref.id, 'cgroup readable again')
+        if (processes !== undefined) recovered('processes', ref.id, 'processes of the cgroup readable again')
       } catch (er) {
-        // A cgroup that vanished mid-read is the normal churn of a node: skip it quietly.
-        if (!(er instanceof CgroupGoneError)) fail(ref.id, errorReason(er), er, 'cannot read cgroup; skipped this cycle')
+        // A cgroup that vanished mid-read is the normal churn of a node, and one outside the
+        // pod tree without the memory controller (or the v2 root) has no memory files to read:
+        // both are skipped quietly. Pods and containers always have them.
+        const quiet = er instanceof CgroupGoneError || (er instanceof MissingFileError && er.first && ref.kind === 'cgroup')
+        if (!quiet) fail('read', ref.id, errorReason(er), er, 'cannot read cgroup; skipped this cycle')
       }
       await slicer.maybeYield()
+    }
+    if (unlogged.size > 0) {
+      const more = [...unlogged.values()].reduce((a, b) => a + b, 0)
+      logger.warn(
+        { more, reasons: Object.fromEntries(unlogged), logged: WARNINGS_PER_CYCLE },
+        'more cgroups failed for the first time this cycle than are logged one by one; all are counted in memlens_collect_errors_total',
+      )
     }
     if (this.#opts.procRoot !== undefined) addPodProcesses(pods, containers)
     // Failures of cgroups that have since vanished are forgotten without a word.
@@ -163,8 +202,8 @@ export class Collector {
     return snapshot
   }
 
-  /** A container's processes, when the process view is on; a failure leaves them absent. */
-  #processesOf(ref: CgroupRef): ProcessSummary | undefined {
+  /** A container's processes, when the process view is on; a failure leaves them absent, counted. */
+  #processesOf(ref: CgroupRef, fail: (step: FailedStep, id: string, reason: ErrorReason, er: unknown, msg: string) => void): ProcessSummary | undefined {
     const procRoot = this.#opts.procRoot
     if (procRoot === undefined || ref.kind === 'pod') return undefined
     const dir = ref.id === '/' ? this.#ctx.root : this.#ctx.root + ref.id
@@ -173,8 +212,7 @@ export class Collector {
       // children too (crun's container/ child holds them).
       return readProcesses(this.#ctx.reader, dir, procRoot, ref.kind === 'container' ? undefined : 0)
     } catch (er) {
-      if (!this.#procFailureLogged) this.#opts.logger.warn({ cgroup: ref.id, err: errorMessage(er) }, 'cannot read the processes of a cgroup; process RSS left out')
-      this.#procFailureLogged = true
+      fail('processes', ref.id, errorReason(er), er, 'cannot read the processes of a cgroup; process RSS left out')
       return undefined
     }
   }

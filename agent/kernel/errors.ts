@@ -37,6 +37,23 @@ export class ParseError extends Error {
   }
 }
 
+/**
+ * A file the readers refuse (kernel/fs.ts): not a regular file (a FIFO would block open() or
+ * read() for good, a device never ends), or longer than the cap. cgroupfs and procfs files are
+ * always regular and small, so either means something else was put where a kernel file
+ * belongs. `code` is ENOTREG (ours; no errno says it) or EFBIG.
+ */
+export class RefusedFileError extends Error {
+  constructor(
+    readonly code: 'ENOTREG' | 'EFBIG',
+    readonly path: string,
+    why: string,
+  ) {
+    super(`${code}: ${why}, refused '${path}'`)
+    this.name = 'RefusedFileError'
+  }
+}
+
 /** Why a cgroup could not be read this cycle; the `reason` label of memlens_collect_errors_total. */
 export const ERROR_REASONS = ['parse', 'permission', 'io', 'discovery'] as const
 export type ErrorReason = (typeof ERROR_REASONS)[number]

@@ -2,15 +2,29 @@
 // data: they never block on disk, so synchronous reads into one reused buffer are the
 // cheapest way in (no promise per file, no allocation per read). Sizes reported by stat
 // are lies for these files, so we read until EOF instead.
-import { closeSync, openSync, readSync } from 'node:fs'
+//
+// Synchronous reads are only safe on what the kernel puts there, so anything else is refused
+// before it can block or flood us (docs/metrics.md "Bad input"): files are opened non-blocking
+// (a FIFO would block open() for good) and without following a symlink (cgroupfs and procfs
+// have none; opening a device a link points at can have effects of its own), fstat must say
+// regular file, and at most maxFileBytes are read of one file (a link to /dev/zero never ends).
+import { closeSync, constants as fsConstants, fstatSync, openSync, readSync } from 'node:fs'
 import { constants } from 'node:os'
 import { getSystemErrorMap } from 'node:util'
+import { RefusedFileError } from './errors.js'
 import { nativeAddon, type NativeAddon } from './native.js'
 
 const INITIAL_SIZE = 64 * 1024
 /** Most files one readMany call takes (the addon's limit). */
 export const MAX_BATCH = 64
-const SYSCALLS = ['open', 'read'] as const
+/**
+ * Most bytes read of one file. A v2 memory.stat is ~2 KiB, /proc/PID/status ~1.5 KiB; the
+ * largest file read per cgroup, cgroup.procs, holds 1 MiB / 8 bytes = 128k PIDs.
+ */
+export const MAX_FILE_BYTES = 1024 * 1024
+const OPEN_FLAGS = fsConstants.O_RDONLY | fsConstants.O_NONBLOCK | fsConstants.O_NOFOLLOW
+/** What out[2i] holds for a failed file (memlens_native.c): the step that failed. */
+const FAILED = ['open', 'read', 'fstat', 'not regular', 'too large'] as const
 const ENOENT = -constants.errno.ENOENT
 
 /** What node:fs would have thrown: same message, errno, code, syscall and path. */
@@ -18,6 +32,26 @@ function systemError(errno: number, syscall: string, path: string | undefined): 
   const [code, text] = getSystemErrorMap().get(errno) ?? ['UNKNOWN', 'unknown error']
   const er = new Error(`${code}: ${text}, ${syscall}${path === undefined ? '' : ` '${path}'`}`)
   return Object.assign(er, path === undefined ? { errno, code, syscall } : { errno, code, syscall, path })
+}
+
+const FILE_TYPES: readonly (readonly [number, string])[] = [
+  [fsConstants.S_IFIFO, 'a FIFO'],
+  [fsConstants.S_IFCHR, 'a character device'],
+  [fsConstants.S_IFDIR, 'a directory'],
+  [fsConstants.S_IFBLK, 'a block device'],
+  [fsConstants.S_IFSOCK, 'a socket'],
+  [fsConstants.S_IFLNK, 'a symbolic link'],
+]
+
+/** The error for a file whose st_mode is not a regular file's. */
+function notRegular(path: string, mode: number): RefusedFileError {
+  const type = mode & fsConstants.S_IFMT
+  const name = FILE_TYPES.find(([t]) => t === type)?.[1] ?? `file type 0o${type.toString(8)}`
+  return new RefusedFileError('ENOTREG', path, `not a regular file (${name})`)
+}
+
+function tooLarge(path: string, maxBytes: number): RefusedFileError {
+  return new RefusedFileError('EFBIG', path, `longer than ${maxBytes} bytes`)
 }
 
 /** One file's bytes: buf[start, end), valid until the reader's next read. */
@@ -32,6 +66,7 @@ export class FileBatch {
   #dir = ''
   #names: readonly string[] = []
   #buf: Buffer
+  #maxBytes = MAX_FILE_BYTES
   readonly #out: Int32Array
 
   constructor(buf: Buffer, out: Int32Array) {
@@ -39,10 +74,11 @@ export class FileBatch {
     this.#out = out
   }
 
-  fill(dir: string, names: readonly string[], buf: Buffer): this {
+  fill(dir: string, names: readonly string[], buf: Buffer, maxBytes: number): this {
     this.#dir = dir
     this.#names = names
     this.#buf = buf
+    this.#maxBytes = maxBytes
     return this
   }
 
@@ -57,20 +93,25 @@ export class FileBatch {
     return this.#out[2 * this.#index(name) + 1] === ENOENT
   }
 
-  /** Like readBytes(`${dir}/${name}`): the bytes, or the error node:fs would have thrown. */
+  /** Like readBytes(`${dir}/${name}`): the bytes, or the error readBytes would have thrown. */
   read(name: string): Bytes {
     const i = this.#index(name)
     const at = this.#out[2 * i] ?? 0
     const length = this.#out[2 * i + 1] ?? 0
     if (length >= 0) return { buf: this.#buf, start: at, end: at + length }
-    const syscall = SYSCALLS[at] ?? 'open'
-    throw systemError(length, syscall, syscall === 'open' ? `${this.#dir}/${name}` : undefined)
+    const path = `${this.#dir}/${name}`
+    const failed = FAILED[at] ?? 'open'
+    if (failed === 'not regular') throw notRegular(path, -length)
+    if (failed === 'too large') throw tooLarge(path, this.#maxBytes)
+    throw systemError(length, failed, failed === 'open' ? path : undefined)
   }
 }
 
 export interface PseudoFileReaderOptions {
   /** Use the native reader when it loads (default); false: node:fs only. */
   readonly native?: boolean
+  /** Most bytes read of one file (default MAX_FILE_BYTES); a longer file is an EFBIG error. */
+  readonly maxFileBytes?: number
 }
 
 export class PseudoFileReader {
@@ -78,9 +119,19 @@ export class PseudoFileReader {
   readonly #addon: NativeAddon | undefined
   readonly #out = new Int32Array(2 * MAX_BATCH)
   readonly #batch = new FileBatch(this.#buf, this.#out)
+  readonly #maxBytes: number
 
   constructor(opts: PseudoFileReaderOptions = {}) {
     this.#addon = opts.native === false ? undefined : nativeAddon()
+    this.#maxBytes = opts.maxFileBytes ?? MAX_FILE_BYTES
+    if (!Number.isInteger(this.#maxBytes) || this.#maxBytes < 1 || this.#maxBytes >= 2 ** 30) {
+      throw new RangeError(`maxFileBytes must be an integer in [1, 2^30), not ${this.#maxBytes}`)
+    }
+  }
+
+  /** The read buffer's size: what the reader holds on to (bounded by the cap, see readMany). */
+  get bufferBytes(): number {
+    return this.#buf.length
   }
 
   /** Whether readMany goes through the native reader. */
@@ -91,37 +142,44 @@ export class PseudoFileReader {
   /**
    * Reads several files of one directory in one native call, each to EOF as readBytes does;
    * undefined without the native reader (the caller then reads file by file). A file that
-   * cannot be read is an error of that file only, reported when it is asked for.
+   * cannot be read or is refused is an error of that file only, reported when it is asked for.
+   * The buffer grows to what the batch needs: at most names.length + 1 times the cap.
    */
   readMany(dir: string, names: readonly string[]): FileBatch | undefined {
     if (this.#addon === undefined) return undefined
     if (names.length > MAX_BATCH) throw new RangeError(`readMany takes at most ${MAX_BATCH} files`)
-    while (this.#addon.readFiles(dir, names, this.#buf, this.#out) < names.length) {
+    while (this.#addon.readFiles(dir, names, this.#buf, this.#out, this.#maxBytes) < names.length) {
       this.#buf = Buffer.allocUnsafe(this.#buf.length * 2)
     }
-    return this.#batch.fill(dir, names, this.#buf)
+    return this.#batch.fill(dir, names, this.#buf, this.#maxBytes)
   }
 
   /**
    * Reads the whole file; returns the buffer and the byte count, valid until the next read.
    * A read that returns less than asked for is the end of the file (seq_file, which backs
    * cgroupfs and procfs, fills the buffer unless it has no more), so a small file costs
-   * open, one read and close: no second read to see 0 bytes.
+   * open, fstat, one read and close: no second read to see 0 bytes. Throws what node:fs
+   * throws, or a RefusedFileError for a file that is not regular or longer than maxBytes.
    */
-  readBytes(path: string): Bytes {
-    const fd = openSync(path, 'r')
+  readBytes(path: string, maxBytes = this.#maxBytes): Bytes {
+    const fd = openSync(path, OPEN_FLAGS)
     try {
+      const mode = fstatSync(fd).mode
+      if ((mode & fsConstants.S_IFMT) !== fsConstants.S_IFREG) throw notRegular(path, mode)
+      // One byte more than the cap tells a file over it from one that is exactly that long.
+      const limit = maxBytes + 1
       let length = 0
       for (;;) {
         if (length === this.#buf.length) {
-          const bigger = Buffer.allocUnsafe(this.#buf.length * 2)
+          const bigger = Buffer.allocUnsafe(Math.min(this.#buf.length * 2, limit))
           this.#buf.copy(bigger, 0, 0, length)
           this.#buf = bigger
         }
-        const asked = this.#buf.length - length
+        const asked = Math.min(this.#buf.length, limit) - length
         const n = readSync(fd, this.#buf, length, asked, null)
         length += n
         if (n < asked) return { buf: this.#buf, start: 0, end: length }
+        if (length === limit) throw tooLarge(path, maxBytes)
       }
     } finally {
       closeSync(fd)
@@ -129,8 +187,8 @@ export class PseudoFileReader {
   }
 
   /** Reads the whole file as latin1 text (kernel files are ASCII). */
-  readText(path: string): string {
-    const { buf, start, end } = this.readBytes(path)
+  readText(path: string, maxBytes = this.#maxBytes): string {
+    const { buf, start, end } = this.readBytes(path, maxBytes)
     return buf.toString('latin1', start, end)
   }
 }

@@ -5,13 +5,19 @@
 import { createRequire } from 'node:module'
 import { errorCode, errorMessage } from './errors.js'
 
+/** The interface version memlens_native.c exports; an addon built from older source is not used. */
+export const NATIVE_ABI = 2
+
 export interface NativeAddon {
+  readonly abi: number
   /**
-   * Reads dir/name for each name into consecutive regions of buf. out[2i], out[2i+1]: offset
-   * and length, or on failure the system call (0 open, 1 read) and -errno. Returns how many
-   * files were done; fewer than names.length when the next one did not fit in buf.
+   * Reads dir/name for each name into consecutive regions of buf, refusing what is not a
+   * regular file or is longer than maxBytes. out[2i], out[2i+1]: offset and length, or on
+   * failure the step (0 open, 1 read, 2 fstat: -errno; 3 not regular: -st_mode's type;
+   * 4 longer than maxBytes: -EFBIG). Returns how many files were done; fewer than
+   * names.length when the next one did not fit in buf.
    */
-  readFiles(dir: string, names: readonly string[], buf: Buffer, out: Int32Array): number
+  readFiles(dir: string, names: readonly string[], buf: Buffer, out: Int32Array, maxBytes: number): number
 }
 
 export type NativeState =
@@ -24,7 +30,7 @@ const CANDIDATES = ['../../native/build/Release/memlens_native.node', '../../../
 let loaded: { readonly addon: NativeAddon | undefined; readonly state: NativeState } | undefined
 
 function isAddon(x: unknown): x is NativeAddon {
-  return typeof x === 'object' && x !== null && 'readFiles' in x && typeof x.readFiles === 'function'
+  return typeof x === 'object' && x !== null && 'readFiles' in x && typeof x.readFiles === 'function' && 'abi' in x && x.abi === NATIVE_ABI
 }
 
 function load(): { readonly addon: NativeAddon | undefined; readonly state: NativeState } {
@@ -40,7 +46,7 @@ function load(): { readonly addon: NativeAddon | undefined; readonly state: Nati
     try {
       const addon: unknown = require(path)
       if (isAddon(addon)) return { addon, state: { loaded: true, path } }
-      return { addon: undefined, state: { loaded: false, reason: `${path} has no readFiles` } }
+      return { addon: undefined, state: { loaded: false, reason: `${path} is not interface ${NATIVE_ABI} (built from older source: npm run build:native)` } }
     } catch (er) {
       return { addon: undefined, state: { loaded: false, reason: `${path}: ${errorMessage(er)}` } }
     }

@@ -8,7 +8,9 @@
 // Parsed from the bytes as read: each key is hashed while it is scanned and looked up among
 // the keys asked for, so the ~70 lines of a v2 memory.stat cost no string at all. Only the
 // keys asked for are parsed, so a new kernel's new keys never break us; a line that is not
-// `key value` at all, or a wanted key whose value is not an integer, is an error.
+// `key value` at all, a wanted key whose value is not an integer the kernel prints (negative,
+// 2^63 or more: parse-number.ts), or a wanted key printed twice (which value would be true?)
+// is an error.
 import { ParseError } from './errors.js'
 import { indexOf, lineText, parseInteger } from './parse-number.js'
 
@@ -93,8 +95,9 @@ export function parseFlatKeyed<K extends string>(data: Uint8Array, start: number
       if (index !== -1) {
         const value = parseInteger(data, space + 1, lineEnd)
         if (value === undefined) {
-          throw new ParseError(file, lineNumber, lineText(data, lineStart, lineEnd), `value of ${keys.keys[index]} is not an integer`)
+          throw new ParseError(file, lineNumber, lineText(data, lineStart, lineEnd), `value of ${keys.keys[index]} is not an integer in [0, 2^63)`)
         }
+        if (values[index] !== undefined) throw new ParseError(file, lineNumber, lineText(data, lineStart, lineEnd), `${keys.keys[index]} appears twice`)
         values[index] = value
       }
     }

@@ -42,7 +42,9 @@ function parseMountLine(line: string): MountEntry | string {
   const sep = fields.indexOf('-', 6)
   if (sep < 0) return 'no " - " separator after the six leading fields'
   if (fields.length < sep + 4) return 'fewer than three fields after the separator'
-  const mountId = Number(fields[0])
+  // Number() would take '', ' ', '-1', '1e3' and '0x10'; the kernel prints plain digits.
+  const id = fields[0] ?? ''
+  const mountId = /^\d{1,15}$/.test(id) ? Number(id) : Number.NaN
   if (!Number.isInteger(mountId)) return 'mount ID is not an integer'
   return {
     mountId,

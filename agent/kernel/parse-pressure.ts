@@ -1,7 +1,8 @@
 // Pressure stall information (PSI), v2 only.
 //   some avg10=0.24 avg60=0.06 avg300=0.01 total=73667
 //   full avg10=0.24 avg60=0.06 avg300=0.01 total=73667
-// `total` is cumulative microseconds. Kernel doc: Documentation/accounting/psi.rst.
+// `total` is cumulative microseconds (%llu: never negative). A second `some` or `full` line
+// is an error: which one would be true? Kernel doc: Documentation/accounting/psi.rst.
 // cAdvisor maps some → container_pressure_memory_waiting_seconds_total, full → _stalled_.
 import { ParseError } from './errors.js'
 import { indexOf, lineText, parseInteger } from './parse-number.js'
@@ -34,6 +35,9 @@ export function parsePressure(data: Uint8Array, start: number, end: number, file
       const at = Buffer.from(data.buffer, data.byteOffset + lineStart, lineEnd - lineStart).indexOf(TOTAL)
       const total = at === -1 ? undefined : parseInteger(data, lineStart + at + TOTAL.length, lineEnd)
       if (total === undefined) throw new ParseError(file, lineNumber, lineText(data, lineStart, lineEnd), 'expected "some|full ... total=N"')
+      if ((some ? someMicros : fullMicros) !== undefined) {
+        throw new ParseError(file, lineNumber, lineText(data, lineStart, lineEnd), `a second "${some ? 'some' : 'full'}" line`)
+      }
       if (some) someMicros = total
       else fullMicros = total
     } else if (lineEnd > lineStart && data[lineStart] === 32) {

@@ -11,6 +11,7 @@
 // `\x0a`; it is unescaped here and the reader splits it. Lines after the first that start
 // with a space are the record's dictionary (`SUBSYSTEM=`, `DEVICE=`).
 import { ParseError } from '../kernel/errors.js'
+import { parseInteger } from '../kernel/parse-number.js'
 
 export interface KmsgRecord {
   /** syslog priority: facility * 8 + level. */
@@ -46,8 +47,11 @@ function unescape(text: string): string {
   return Buffer.from(bytes).toString('utf8')
 }
 
+/** A field of the header: unsigned decimal, below 2^63 (the kernel's are u64 at most). */
 function decimal(field: string | undefined): number | undefined {
-  return field !== undefined && /^\d+$/.test(field) ? Number(field) : undefined
+  if (field === undefined || !/^\d{1,19}$/.test(field)) return undefined
+  const bytes = Buffer.from(field, 'latin1')
+  return parseInteger(bytes, 0, bytes.length)
 }
 
 /** Parses data[start, end), the bytes one read() of /dev/kmsg returned. */
@@ -73,8 +77,9 @@ export function parseKmsgRecord(data: Uint8Array, start: number, end: number): K
   }
   return {
     priority,
-    level: priority & 7,
-    facility: priority >> 3,
+    // Arithmetic, not bit operators: those work on 32 bits and turn a huge priority negative.
+    level: priority % 8,
+    facility: Math.floor(priority / 8),
     seq,
     timestampUs,
     flags,

@@ -11,6 +11,7 @@
 // A final line without its newline is ignored: a value cut short by a small read buffer would
 // be a wrong number, and absent is honest.
 import { ParseError } from '../kernel/errors.js'
+import { parseInteger } from '../kernel/parse-number.js'
 
 export interface ProcStatus {
   /** `Name:`, the task's comm (at most 15 bytes in the kernel), unescaped. */
@@ -43,18 +44,18 @@ function isBlank(byte: number | undefined): boolean {
   return byte === SPACE || byte === TAB
 }
 
-/** `   51200 kB` → bytes, or undefined when the line is not that shape. */
+/** Most kB a line may say: 2^53 kB is 2^63 bytes, more than any kernel can count. */
+const MAX_KILOBYTES = 2 ** 53
+
+/** `   51200 kB` → bytes, or undefined when the line is not that shape or the number is absurd. */
 function parseKilobytes(data: Uint8Array, start: number, end: number): number | undefined {
   let i = start
   while (i < end && isBlank(data[i])) i++
   const digits = i
-  let value = 0
-  for (; i < end; i++) {
-    const d = (data[i] ?? 0) - 48
-    if (d < 0 || d > 9) break
-    value = value * 10 + d
-  }
-  if (i === digits || data[i] !== SPACE || data[i + 1] !== 107 /* k */ || data[i + 2] !== 66 /* B */) return undefined
+  while (i < end && (data[i] ?? 0) >= 48 && (data[i] ?? 0) <= 57) i++
+  const value = parseInteger(data, digits, i)
+  if (value === undefined || value >= MAX_KILOBYTES) return undefined
+  if (data[i] !== SPACE || data[i + 1] !== 107 /* k */ || data[i + 2] !== 66 /* B */ || i + 3 > end) return undefined
   for (i += 3; i < end; i++) if (!isBlank(data[i])) return undefined
   return value * 1024
 }

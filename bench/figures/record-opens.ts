@@ -25,13 +25,14 @@ export async function recordOpens(fn: () => Promise<unknown>): Promise<RecordedO
   // The addon's function does not use `this`; call() keeps it bound to the addon all the same.
   // eslint-disable-next-line @typescript-eslint/unbound-method
   const originalRead = addon?.readFiles
-  const recordingRead: NativeAddon['readFiles'] = (dir, names, buf, out) => {
+  const recordingRead: NativeAddon['readFiles'] = (dir, names, buf, out, maxBytes) => {
     if (originalRead === undefined) throw new Error('no native readFiles to wrap')
-    const done = originalRead.call(addon, dir, names, buf, out)
+    const done = originalRead.call(addon, dir, names, buf, out, maxBytes)
     for (let i = 0; i < done; i++) {
-      // out[2i + 1] < 0 is an error; out[2i] then says which call failed (0 open, 1 read).
+      // out[2i + 1] < 0 is an error; out[2i] then says which step failed (0 open; later
+      // steps, 1 read and up, come after a successful open).
       const failed = (out[2 * i + 1] ?? -1) < 0
-      if (!failed || out[2 * i] === 1) paths.push(`${dir}/${names[i] ?? '?'}`)
+      if (!failed || (out[2 * i] ?? 0) >= 1) paths.push(`${dir}/${names[i] ?? '?'}`)
     }
     return done
   }

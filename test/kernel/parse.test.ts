@@ -12,9 +12,15 @@ t.test('parseInteger', async (t) => {
   const cases: [string, number | undefined][] = [
     ['0', 0],
     ['7696384', 7696384],
-    ['-4096', -4096],
     ['9223372036854771712', 9223372036854771712],
-    ['18446744073709551615', 2 ** 64],
+    ['-4096', undefined],
+    ['-0', undefined],
+    ['+1', undefined],
+    ['9223372036854775808', undefined],
+    ['9300000000000000000', undefined],
+    ['18446744073709551615', undefined],
+    ['123456789012345678901234567890', undefined],
+    ['9'.repeat(400), undefined],
     ['', undefined],
     ['-', undefined],
     ['12a', undefined],
@@ -23,6 +29,8 @@ t.test('parseInteger', async (t) => {
   ]
   for (const [text, want] of cases) t.equal(parseInteger(b(text), 0, text.length), want, JSON.stringify(text))
   t.equal(parseInteger(b('ab123cd'), 2, 5), 123, 'slice of a longer buffer')
+  // Above 2^53 a double is approximate; what matters is that 2^63 - 1 (3.x's "unlimited") is in.
+  for (const text of ['9223372036854775807', '0009223372036854775807']) t.ok((parseInteger(b(text), 0, text.length) ?? 0) > 2 ** 62, text)
 })
 
 t.test('parseFlatKeyed', async (t) => {
@@ -34,7 +42,7 @@ t.test('parseFlatKeyed', async (t) => {
   t.same(parse('total_dirty 5').entries(), [['total_dirty', 5]], 'no trailing newline')
   t.same(parse('').entries(), [], 'empty file')
   t.same(parse('\n\ntotal_rss 1\n\n').entries(), [['total_rss', 1]], 'blank lines')
-  t.equal(parse('total_rss 18446744073709551615\n').get('total_rss'), 2 ** 64, 'huge value')
+  t.equal(parse('total_rss 9223372036854771712\n').get('total_rss'), 9223372036854771712, 'v1 "unlimited" is below 2^63')
   t.same(parse('total_rs 1\ntotal_rssx 2\nTotal_rss 3\n').entries(), [], 'near-miss keys are not ours')
   const buf = Buffer.alloc(64, 0x78)
   b('total_rss 42\n').copy(buf)
@@ -56,10 +64,16 @@ t.test('parseFlatKeyed', async (t) => {
     t.match(caught.message, re)
   }
   bad('total_rss 1\ngarbage\n', 2, /memory\.stat:2: expected "key value": "garbage"/)
-  bad('total_dirty 12x\n', 1, /value of total_dirty is not an integer: "total_dirty 12x"/)
+  bad('total_dirty 12x\n', 1, /value of total_dirty is not an integer in \[0, 2\^63\): "total_dirty 12x"/)
   bad('total_dirty \n', 1, /not an integer/)
   bad('total_rss 1\ntotal_di', 2, /expected "key value"/)
   bad(' 5\n', 1, /expected "key value"/)
+  bad('total_rss -4096\n', 1, /value of total_rss is not an integer in \[0, 2\^63\)/)
+  bad('total_rss 18446744073709551615\n', 1, /not an integer in/)
+  bad('total_rss 123456789012345678901234567890\n', 1, /not an integer in/)
+  bad(`total_rss ${'9'.repeat(400)}\n`, 1, /not an integer in/)
+  bad('total_rss 1\ncache 2\ntotal_rss 3\n', 3, /memory\.stat:3: total_rss appears twice: "total_rss 3"/)
+  t.same(parse('cache 1\ncache 2\ntotal_rss 3\n').entries(), [['total_rss', 3]], 'a key we do not read may repeat: it is not published')
   t.throws(() => new FlatKeys(['Aa', 'BB']), /collides/, 'colliding keys are caught when compiled')
 })
 
@@ -69,10 +83,14 @@ t.test('parseSingleValue', async (t) => {
   t.equal(parse('max\n'), 'max')
   t.equal(parse('max'), 'max')
   t.equal(parse('0\n'), 0)
-  t.equal(parse('18446744073709551615\n'), 2 ** 64, 'huge value')
+  t.equal(parse('9223372036854771712\n', 'memory.limit_in_bytes'), 9223372036854771712, 'v1 "unlimited"')
+  t.equal(limitOrUndefined(parse('9223372036854775807\n', 'memory.limit_in_bytes')), undefined, '3.x res_counter "unlimited"')
+  for (const bad of ['18446744073709551615\n', '-4096\n', '+Inf\n', 'Inf\n', 'NaN\n', '1e3\n', `${'9'.repeat(30)}\n`, '0x10\n']) {
+    t.throws(() => parse(bad, 'memory.current'), /memory\.current:1: expected an integer in \[0, 2\^63\) or "max"/, JSON.stringify(bad))
+  }
   t.equal(parseSingleValue(b('12\nmax\n34\n'), 3, 7, 'memory.max'), 'max', 'one file among others in a batch buffer')
   t.equal(parseSingleValue(b('12\nmax\n34\n'), 7, 10, 'memory.max'), 34)
-  t.throws(() => parse(''), /memory\.max:1: expected an integer or "max"/)
+  t.throws(() => parse(''), /memory\.max:1: expected an integer in \[0, 2\^63\) or "max"/)
   t.throws(() => parse('maximum\n'), ParseError)
   t.throws(() => parse('ma\n'), ParseError)
   t.throws(() => parse('12 34\n'), ParseError)
@@ -96,4 +114,7 @@ t.test('parsePressure', async (t) => {
   t.throws(() => parse('some avg10=0.00 avg60=0.00\n'), /memory\.pressure:1: expected/)
   t.throws(() => parse('full total=x\n'), ParseError)
   t.throws(() => parse(' total=1\n'), ParseError)
+  t.throws(() => parse('some avg10=0.00 avg60=0.00 avg300=0.00 total=-5\n'), ParseError, 'a negative total')
+  t.throws(() => parse(`some avg10=0.00 total=${'9'.repeat(30)}\n`), ParseError, 'a 30-digit total')
+  t.throws(() => parse(text + text), /memory\.pressure:3: a second "some" line/)
 })
