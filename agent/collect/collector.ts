@@ -229,7 +229,7 @@ export class Collector {
       for (const ref of tracker.fastRefs()) {
         try {
           const reading = readCgroup(this.#ctx, ref.id)
-          const processes = this.#processesOf(ref)
+          const processes = this.#processesOf(ref, () => undefined)
           tracker.observeFast(ref, processes === undefined ? { reading } : { reading, processes }, now)
         } catch {
           // Gone (killed and removed, often) or unreadable: the next poll reports it.
