@@ -10,3 +10,4 @@ export { nativeAddon, nativeState, type NativeAddon } from '../agent/kernel/nati
 export { READ_SPEC, type FileSpec } from '../agent/cgroup/files.js'
 export type { CgroupSample, CgroupVersion, QosClass, Scope, Snapshot } from '../agent/model.js'
 export { FakeApiServer, pod as apiPod, type Json } from '../test/kube/fake-api-server.js'
+export { writeKubeconfig } from '../test/kube/kubeconfig.js'

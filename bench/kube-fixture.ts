@@ -2,9 +2,8 @@
 // library talks to it over HTTP) serving this node's pods, and a kubeconfig that points the
 // agent at it. Pods of the tree get their real uid and container ids, so their series carry
 // names; extra pods (to reach the count asked for) have no cgroup on this node.
-import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { apiPod, FakeApiServer, type Json, type QosClass } from './agent-api.js'
+import { apiPod, FakeApiServer, writeKubeconfig, type Json, type QosClass } from './agent-api.js'
 import { dashedUid, hex, rng } from './tree/rng.js'
 import type { TreePod } from './tree/types.js'
 
@@ -46,16 +45,6 @@ export async function startKube(dir: string, treePods: readonly TreePod[], total
   treePods.slice(0, named).forEach((p, i) => api.add(apiPodFor(p, i)))
   for (let i = named; i < total; i++) api.add(extraPod(i, 1))
   const kubeconfig = join(dir, 'kubeconfig.json')
-  writeFileSync(
-    kubeconfig,
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [{ name: 'fake', cluster: { server: api.url, 'insecure-skip-tls-verify': true } }],
-      users: [{ name: 'memlens', user: {} }],
-      contexts: [{ name: 'fake', context: { cluster: 'fake', user: 'memlens' } }],
-      'current-context': 'fake',
-    }),
-  )
+  writeKubeconfig(kubeconfig, api.url)
   return { api, args: ['--node-name', NODE_NAME, '--kubeconfig', kubeconfig], named, close: () => api.close() }
 }

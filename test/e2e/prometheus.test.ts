@@ -4,6 +4,7 @@
 // alert must go pending or firing for the writer and no other container, every recording rule
 // must return data, and every query of dashboards/*.json must parse and return data.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { writeKubeconfig } from '../kube/kubeconfig.js'
 import t from 'tap'
 import { dump } from 'js-yaml'
 import { buildTree, type TreePod } from '../fixtures/trees.js'
@@ -71,17 +72,7 @@ t.test('Prometheus scrapes memlens, evaluates the rules and answers the dashboar
   t.teardown(() => api.close())
   for (const p of tree.pods) api.add(apiPod(p))
   const kubeconfig = `${dir}/kubeconfig`
-  writeFileSync(
-    kubeconfig,
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [{ name: 'fake', cluster: { server: api.url, 'insecure-skip-tls-verify': true } }],
-      users: [{ name: 'memlens', user: {} }],
-      contexts: [{ name: 'fake', context: { cluster: 'fake', user: 'memlens' } }],
-      'current-context': 'fake',
-    }),
-  )
+  writeKubeconfig(kubeconfig, api.url)
 
   const memlens = await startMemlens(['--cgroup-root', tree.cgroupRoot, '--node-name', NODE, '--kubeconfig', kubeconfig, '--interval', '1s', '--log-level', 'warn'])
   t.teardown(() => memlens.stop())

@@ -4,6 +4,7 @@
 // loses no cgroup data.
 import { rmSync, writeFileSync } from 'node:fs'
 import { PassThrough } from 'node:stream'
+import { writeKubeconfig } from './kubeconfig.js'
 import t from 'tap'
 import { runCli } from '../../agent/cli/run.js'
 import { buildTree, type TreePod } from '../fixtures/trees.js'
@@ -31,17 +32,7 @@ t.test('names from the API join the cgroup metrics, and survive API trouble', as
   api.add(pod({ uid: '99999999-9999-9999-9999-999999999999', name: 'elsewhere', node: 'node-b', containers: [{ name: 'x', id: 'f'.repeat(64) }] }))
   for (const p of tree.pods) api.add(apiPod(p))
   const kubeconfig = `${dir}/kubeconfig`
-  writeFileSync(
-    kubeconfig,
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [{ name: 'fake', cluster: { server: api.url, 'insecure-skip-tls-verify': true } }],
-      users: [{ name: 'memlens', user: {} }],
-      contexts: [{ name: 'fake', context: { cluster: 'fake', user: 'memlens' } }],
-      'current-context': 'fake',
-    }),
-  )
+  writeKubeconfig(kubeconfig, api.url)
 
   const stdout = Object.assign(new PassThrough(), { columns: 120 })
   let banner = ''
