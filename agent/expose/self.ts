@@ -1,8 +1,9 @@
 // The agent's own metrics, on its own prom-client Registry (never the global one).
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { Counter, Gauge, Histogram, Registry } from 'prom-client'
 import { ERROR_REASONS } from '../kernel/errors.js'
 import type { CgroupVersion, CycleStats } from '../model.js'
 import { SELF_METRICS } from './metric-names.js'
+import { registerRuntimeMetrics } from './runtime.js'
 
 export interface SelfMetrics {
   readonly registry: Registry
@@ -12,13 +13,13 @@ export interface SelfMetrics {
 export interface SelfMetricsOptions {
   readonly version: string
   readonly cgroupVersion: CgroupVersion
-  /** prom-client's process_* and nodejs_* defaults (the `runtime` metric group). */
+  /** The process's own process_* and nodejs_* metrics (the `runtime` metric group, runtime.ts). */
   readonly runtimeMetrics: boolean
 }
 
 export function createSelfMetrics(opts: SelfMetricsOptions): SelfMetrics {
   const registry = new Registry()
-  if (opts.runtimeMetrics) collectDefaultMetrics({ register: registry })
+  if (opts.runtimeMetrics) registerRuntimeMetrics(registry)
   const duration = new Histogram({
     name: SELF_METRICS.duration.name,
     help: SELF_METRICS.duration.help,
