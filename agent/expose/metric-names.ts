@@ -135,6 +135,12 @@ export const SELF_METRICS = {
     help: 'Build of the running memlens agent; always 1.',
     labels: ['version', 'nodejs_version', 'cgroup_version'],
   },
+  refused: {
+    name: 'memlens_http_requests_refused_total',
+    type: 'counter',
+    help: 'Requests for /metrics or /api/ answered 503 because --max-requests-in-flight were already in flight.',
+    labels: [],
+  },
 } as const satisfies Record<string, MetricName>
 
 /**

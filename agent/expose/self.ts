@@ -8,6 +8,8 @@ import { registerRuntimeMetrics } from './runtime.js'
 export interface SelfMetrics {
   readonly registry: Registry
   observeCycle(stats: CycleStats, finishedAtMs: number): void
+  /** A request refused by --max-requests-in-flight. */
+  refused(): void
 }
 
 export interface SelfMetricsOptions {
@@ -52,6 +54,11 @@ export function createSelfMetrics(opts: SelfMetricsOptions): SelfMetrics {
     labelNames: ['version', 'nodejs_version', 'cgroup_version'],
     registers: [registry],
   })
+  const refused = new Counter({
+    name: SELF_METRICS.refused.name,
+    help: SELF_METRICS.refused.help,
+    registers: [registry],
+  })
   buildInfo.set({ version: opts.version, nodejs_version: process.version, cgroup_version: opts.cgroupVersion }, 1)
 
   return {
@@ -62,5 +69,6 @@ export function createSelfMetrics(opts: SelfMetricsOptions): SelfMetrics {
       for (const [reason, n] of stats.errors) errors.inc({ reason }, n)
       lastSuccess.set(finishedAtMs / 1000)
     },
+    refused: () => refused.inc(),
   }
 }
