@@ -47,6 +47,10 @@ export interface Config {
   readonly nativeReader: boolean
   /** KUBERNETES_SERVICE_HOST and _PORT are set: we run in a pod and can use its ServiceAccount. */
   readonly inCluster: boolean
+  /** Requests for /metrics and /api/ answered at once; beyond it 503 (0: no limit). */
+  readonly maxRequestsInFlight: number
+  /** A response that makes no progress this long (a client that stopped reading) is cut. */
+  readonly writeTimeoutMs: number
 }
 
 const DEFAULT_PEAK_WINDOW = '30s'
@@ -69,6 +73,9 @@ export const DEFAULTS = Object.freeze({
   logLevel: 'info',
   sort: 'wset',
   server: 'http://127.0.0.1:9597',
+  // node_exporter's --web.max-requests: Prometheus needs one per server scraping the node.
+  maxRequestsInFlight: 40,
+  writeTimeout: '30s',
 } as const)
 
 interface FlagSpec {
@@ -94,6 +101,18 @@ export const FLAGS: readonly FlagSpec[] = [
   },
   { name: 'kmsg', env: ['MEMLENS_KMSG'], help: 'read the kernel log (e.g. /dev/kmsg) for its OOM reports (default off)', commands: ['serve'] },
   { name: 'listen', env: ['MEMLENS_LISTEN'], help: `HOST:PORT to serve on (default ${DEFAULTS.listen})`, commands: ['serve'] },
+  {
+    name: 'max-requests-in-flight',
+    env: ['MEMLENS_MAX_REQUESTS_IN_FLIGHT'],
+    help: `requests for /metrics and /api/ answered at once, beyond it 503; 0: no limit (default ${DEFAULTS.maxRequestsInFlight})`,
+    commands: ['serve'],
+  },
+  {
+    name: 'write-timeout',
+    env: ['MEMLENS_WRITE_TIMEOUT'],
+    help: `cut a response the client takes nothing of for this long (default ${DEFAULTS.writeTimeout})`,
+    commands: ['serve'],
+  },
   {
     name: 'disable-metrics',
     env: ['MEMLENS_DISABLE_METRICS'],
@@ -255,6 +274,16 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pa
     throw new ConfigError(`--peak-window: ${JSON.stringify(peakText)} is not a duration of at least 1s (e.g. 30s, 1m)`)
   }
   const kmsg = get('kmsg')
+  const inFlightText = get('max-requests-in-flight') ?? String(DEFAULTS.maxRequestsInFlight)
+  if (!/^\d{1,6}$/.test(inFlightText)) {
+    throw new ConfigError(`--max-requests-in-flight: ${JSON.stringify(inFlightText)} is not a whole number (0 for no limit)`)
+  }
+  const writeTimeoutText = get('write-timeout') ?? DEFAULTS.writeTimeout
+  const writeTimeoutMs = parseDuration(writeTimeoutText)
+  // A timer holds at most 2^31-1 ms (~24.8 days); beyond it Node fires at once.
+  if (writeTimeoutMs === undefined || writeTimeoutMs < 100 || writeTimeoutMs > 2 ** 31 - 1) {
+    throw new ConfigError(`--write-timeout: ${JSON.stringify(writeTimeoutText)} is not a duration from 100ms to 24 days (e.g. 10s, 1m)`)
+  }
   const config: Config = {
     command,
     cgroupRoot: parsePath('cgroup-root', get('cgroup-root') ?? DEFAULTS.cgroupRoot),
@@ -277,6 +306,8 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pa
     target: targetText === undefined ? undefined : parseTarget(targetText),
     nativeReader: env['MEMLENS_NATIVE'] !== '0',
     inCluster: Boolean(env['KUBERNETES_SERVICE_HOST']) && Boolean(env['KUBERNETES_SERVICE_PORT']),
+    maxRequestsInFlight: Number(inFlightText),
+    writeTimeoutMs,
   }
   return { help: false, config: Object.freeze(config) }
 }

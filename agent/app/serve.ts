@@ -1,14 +1,17 @@
-// `memlens serve`: the core plus the agent's own metrics, the Kubernetes side, the rendered
-// /metrics body and the HTTP server. main/cli adds the process concerns (signals, exit codes).
+// `memlens serve`: the core plus the agent's own metrics, the Kubernetes side, the bodies
+// the server sends (rendered when first asked for after a collection) and the HTTP server.
+// main/cli adds the process concerns (signals, exit codes).
 import { once } from 'node:events'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Logger } from 'pino'
 import type { Config } from '../config.js'
 import { SnapshotRenderer } from '../expose/exposition.js'
-import { metricsText, publish, type PublishedMetrics } from '../expose/publish.js'
+import { PerCollection } from '../expose/per-collection.js'
+import { publish, PublishedMetrics } from '../expose/publish.js'
 import { createSelfMetrics, type SelfMetrics } from '../expose/self.js'
-import { createServer } from '../expose/server.js'
+import { createServer, HTTP_LIMITS } from '../expose/server.js'
+import { snapshotJson } from '../expose/snapshot-json.js'
 import { startKubernetes } from '../kube/start.js'
 import type { MetadataService, Snapshot } from '../model.js'
 import { createCore, locateHierarchy, type Core, type CoreDeps } from './core.js'
@@ -40,8 +43,10 @@ export interface ServeApp {
   readonly core: Core
   readonly self: SelfMetrics
   readonly server: Server
-  /** The whole /metrics body as served, once the latest cycle is rendered. */
+  /** The whole /metrics body as served for the latest collection ('' before the first). */
   metrics(): Promise<string>
+  /** How often each body was derived: at most once per collection, and only when asked for. */
+  derived(): { readonly metrics: number; readonly snapshot: number; readonly ooms: number }
   listen(host: string, port: number): Promise<AddressInfo>
   stop(): Promise<void>
 }
@@ -61,14 +66,27 @@ export async function createServeApp(config: Config, deps: ServeDeps): Promise<S
   })
   const metadata = deps.metadata?.(self) ?? (await startKubernetes(config, { logger, registry: self.registry }))
   const core = createCore(config, { ...deps, metadata }, hierarchy)
-  const published = renderOnCollection(core, self, config, logger)
+  const metrics = metricsBody(core, self, config, logger)
+  const json = (value: unknown): Buffer => Buffer.from(`${JSON.stringify(value)}\n`)
+  const snapshot = new PerCollection((snap: Snapshot) => json(snapshotJson(snap, core.metadata)))
+  const ooms = new PerCollection(() => json(oomsJson(core.oom.records())))
+  ooms.set(0)
+  let oomCount = 0
+  core.oom.onOom(() => ooms.set(++oomCount))
+  core.collector.onSnapshot((snap, stats) => {
+    self.observeCycle(stats, snap.collectedAtMs)
+    metrics.set(snap)
+    snapshot.set(snap)
+  })
   if (!config.disabledMetrics.has('oom')) countOoms(core, self)
   const server = createServer({
-    metrics: () => published.latest(),
+    metrics: () => metrics.get(),
     metricsContentType: self.registry.contentType,
-    snapshot: () => core.snapshot(),
-    ooms: () => oomsJson(core.oom.records()),
-    ready: () => published.latest() !== undefined,
+    snapshot: () => snapshot.get(),
+    ooms: async () => await (ooms.get() ?? Promise.resolve(json({ ooms: [] }))),
+    ready: () => metrics.ready,
+    limits: { ...HTTP_LIMITS, maxInFlight: config.maxRequestsInFlight, writeTimeoutMs: config.writeTimeoutMs },
+    onRefused: () => self.refused(),
     logger,
   })
   return {
@@ -76,10 +94,10 @@ export async function createServeApp(config: Config, deps: ServeDeps): Promise<S
     self,
     server,
     metrics: async () => {
-      await published.settled()
-      const latest = published.latest()
-      return latest === undefined ? '' : metricsText(latest)
+      const latest = await metrics.get()
+      return latest === undefined ? '' : (await latest.text()).toString('utf8')
     },
+    derived: () => ({ metrics: metrics.derived, snapshot: snapshot.derived, ooms: ooms.derived }),
     async listen(host, port) {
       server.listen(port, host)
       await once(server, 'listening')
@@ -95,40 +113,27 @@ export async function createServeApp(config: Config, deps: ServeDeps): Promise<S
   }
 }
 
-interface Published {
-  latest(): PublishedMetrics | undefined
-  settled(): Promise<void>
-}
-
 /**
- * The whole /metrics body is rendered once per cycle, family by family, into a gzip buffer
- * that every scrape until the next cycle sends as it is (see expose/publish.ts).
+ * The whole /metrics body, rendered family by family into a gzip buffer on the first scrape
+ * after a collection and sent as it is to every scrape until the next (see expose/publish.ts).
+ * Nobody scraping costs no rendering at all.
  */
-function renderOnCollection(core: Core, self: SelfMetrics, config: Config, logger: Logger): Published {
+function metricsBody(core: Core, self: SelfMetrics, config: Config, logger: Logger): PerCollection<Snapshot, PublishedMetrics> {
   const renderer = new SnapshotRenderer()
-  let published: PublishedMetrics | undefined
-  let pending: Snapshot | undefined
-  let rendering: Promise<void> | undefined
-  const renderPending = async (): Promise<void> => {
+  let previous: { readonly gzipped: Buffer; readonly textBytes: number } | undefined
+  return new PerCollection(async (snap: Snapshot) => {
     try {
-      for (let snap = pending; snap !== undefined; snap = pending) {
-        pending = undefined
-        const own = await self.registry.metrics()
-        published = await publish(
-          own.endsWith('\n') ? own : `${own}\n`,
-          renderer.steps(snap, { disabled: config.disabledMetrics, metadata: core.metadata }),
-        )
-      }
+      const own = await self.registry.metrics()
+      const body = await publish(
+        own.endsWith('\n') ? own : `${own}\n`,
+        renderer.steps(snap, { disabled: config.disabledMetrics, metadata: core.metadata }),
+      )
+      previous = { gzipped: body.gzipped, textBytes: body.textBytes }
+      return body
     } catch (er) {
-      logger.error({ err: er }, 'rendering /metrics failed; serving the previous cycle')
-    } finally {
-      rendering = undefined
+      if (previous === undefined) throw er
+      logger.error({ err: er }, 'rendering /metrics failed; serving the previous body')
+      return new PublishedMetrics(previous.gzipped, previous.textBytes)
     }
-  }
-  core.collector.onSnapshot((snap, stats) => {
-    self.observeCycle(stats, snap.collectedAtMs)
-    pending = snap
-    rendering ??= renderPending()
   })
-  return { latest: () => published, settled: async () => await rendering }
 }

@@ -135,6 +135,35 @@ export const SELF_METRICS = {
     help: 'Build of the running memlens agent; always 1.',
     labels: ['version', 'nodejs_version', 'cgroup_version'],
   },
+  refused: {
+    name: 'memlens_http_requests_refused_total',
+    type: 'counter',
+    help: 'Requests for /metrics or /api/ answered 503 because --max-requests-in-flight were already in flight.',
+    labels: [],
+  },
+} as const satisfies Record<string, MetricName>
+
+/**
+ * The process itself (group `runtime`), named as prom-client's defaults name them, computed
+ * only when /metrics is rendered. No event-loop monitor: sampling the loop every 10 ms cost
+ * more CPU than an idle agent's collections.
+ */
+export const RUNTIME_METRICS = {
+  cpuUser: { name: 'process_cpu_user_seconds_total', type: 'counter', group: 'runtime', help: 'User CPU time spent in seconds.', labels: [] },
+  cpuSystem: { name: 'process_cpu_system_seconds_total', type: 'counter', group: 'runtime', help: 'System CPU time spent in seconds.', labels: [] },
+  cpu: { name: 'process_cpu_seconds_total', type: 'counter', group: 'runtime', help: 'Total user and system CPU time spent in seconds.', labels: [] },
+  startTime: {
+    name: 'process_start_time_seconds',
+    type: 'gauge',
+    group: 'runtime',
+    help: 'Start time of the process since unix epoch in seconds.',
+    labels: [],
+  },
+  residentMemory: { name: 'process_resident_memory_bytes', type: 'gauge', group: 'runtime', help: 'Resident memory size in bytes.', labels: [] },
+  openFds: { name: 'process_open_fds', type: 'gauge', group: 'runtime', help: 'Number of open file descriptors.', labels: [] },
+  heapTotal: { name: 'nodejs_heap_size_total_bytes', type: 'gauge', group: 'runtime', help: 'Process heap size from Node.js in bytes.', labels: [] },
+  heapUsed: { name: 'nodejs_heap_size_used_bytes', type: 'gauge', group: 'runtime', help: 'Process heap size used from Node.js in bytes.', labels: [] },
+  external: { name: 'nodejs_external_memory_bytes', type: 'gauge', group: 'runtime', help: 'Node.js external memory size in bytes.', labels: [] },
 } as const satisfies Record<string, MetricName>
 
 /** The pod watch's link to the API server (with --node-name). */
@@ -188,6 +217,6 @@ export function allMetrics(): MetricName[] {
     out.push({ name: CONTAINER_PREFIX + m.suffix, type: m.type, help: m.help, labels: CONTAINER_LABELS, group: m.group })
     out.push({ name: POD_PREFIX + m.suffix, type: m.type, help: m.help, labels: POD_LABELS, group: m.group })
   }
-  out.push(...Object.values(INFO_METRICS), ...Object.values(OOM_METRICS), ...Object.values(SELF_METRICS), ...Object.values(KUBE_METRICS))
+  out.push(...Object.values(INFO_METRICS), ...Object.values(OOM_METRICS), ...Object.values(SELF_METRICS), ...Object.values(RUNTIME_METRICS), ...Object.values(KUBE_METRICS))
   return out
 }

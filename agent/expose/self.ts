@@ -1,24 +1,27 @@
 // The agent's own metrics, on its own prom-client Registry (never the global one).
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { Counter, Gauge, Histogram, Registry } from 'prom-client'
 import { ERROR_REASONS } from '../kernel/errors.js'
 import type { CgroupVersion, CycleStats } from '../model.js'
 import { SELF_METRICS } from './metric-names.js'
+import { registerRuntimeMetrics } from './runtime.js'
 
 export interface SelfMetrics {
   readonly registry: Registry
   observeCycle(stats: CycleStats, finishedAtMs: number): void
+  /** A request refused by --max-requests-in-flight. */
+  refused(): void
 }
 
 export interface SelfMetricsOptions {
   readonly version: string
   readonly cgroupVersion: CgroupVersion
-  /** prom-client's process_* and nodejs_* defaults (the `runtime` metric group). */
+  /** The process's own process_* and nodejs_* metrics (the `runtime` metric group, runtime.ts). */
   readonly runtimeMetrics: boolean
 }
 
 export function createSelfMetrics(opts: SelfMetricsOptions): SelfMetrics {
   const registry = new Registry()
-  if (opts.runtimeMetrics) collectDefaultMetrics({ register: registry })
+  if (opts.runtimeMetrics) registerRuntimeMetrics(registry)
   const duration = new Histogram({
     name: SELF_METRICS.duration.name,
     help: SELF_METRICS.duration.help,
@@ -51,6 +54,11 @@ export function createSelfMetrics(opts: SelfMetricsOptions): SelfMetrics {
     labelNames: ['version', 'nodejs_version', 'cgroup_version'],
     registers: [registry],
   })
+  const refused = new Counter({
+    name: SELF_METRICS.refused.name,
+    help: SELF_METRICS.refused.help,
+    registers: [registry],
+  })
   buildInfo.set({ version: opts.version, nodejs_version: process.version, cgroup_version: opts.cgroupVersion }, 1)
 
   return {
@@ -61,5 +69,6 @@ export function createSelfMetrics(opts: SelfMetricsOptions): SelfMetrics {
       for (const [reason, n] of stats.errors) errors.inc({ reason }, n)
       lastSuccess.set(finishedAtMs / 1000)
     },
+    refused: () => refused.inc(),
   }
 }
