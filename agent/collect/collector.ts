@@ -12,6 +12,7 @@ import { nativeState, type NativeState } from '../kernel/native.js'
 import type { CgroupRef, CgroupSample, CycleStats, ProcessSummary, Scope, Snapshot } from '../model.js'
 import type { OomTracker } from '../oom/tracker.js'
 import { readProcesses, sumProcesses } from '../proc/processes.js'
+import { EventsWatcher } from './events-watcher.js'
 import { Slicer } from './slicer.js'
 import { REAL_TIMERS, type Timers } from './timers.js'
 
@@ -35,6 +36,8 @@ export interface CollectorOptions {
   readonly tracker?: OomTracker
   /** How often cgroups near their limit are sampled between polls (default 250 ms). */
   readonly fastIntervalMs?: number
+  /** cgroup v2: sample a container the moment its memory.events changes (default on v2). */
+  readonly watchEvents?: boolean
 }
 
 const DEFAULT_FAST_INTERVAL_MS = 250
@@ -69,6 +72,9 @@ export class Collector {
   #fastTimer: unknown
   #running: Promise<Snapshot> | undefined
   #stopped = true
+  #events: EventsWatcher | undefined
+  /** The container cgroups of the last poll, by id: what a memory.events change refers to. */
+  #refs = new Map<string, CgroupRef>()
 
   constructor(opts: CollectorOptions) {
     this.#opts = opts
@@ -97,6 +103,10 @@ export class Collector {
   /** Collects now and then every intervalMs, measured from the start of each cycle. */
   start(intervalMs: number): void {
     this.#stopped = false
+    const { tracker, hierarchy, logger } = this.#opts
+    if (tracker !== undefined && hierarchy.version === 'v2' && this.#opts.watchEvents !== false && this.#events === undefined) {
+      this.#events = new EventsWatcher(hierarchy.root, (id) => this.#sampleNow(id), logger)
+    }
     const tick = async (): Promise<void> => {
       const started = this.#timers.now()
       try {
@@ -117,6 +127,28 @@ export class Collector {
     if (this.#fastTimer !== undefined) this.#timers.clearTimeout(this.#fastTimer)
     this.#fastTimer = undefined
     await this.#running?.catch(() => undefined)
+    await this.#events?.close()
+    this.#events = undefined
+  }
+
+  /** Watched containers (tests: watchers are released as cgroups go). */
+  get watchedEvents(): number {
+    return this.#events?.size ?? 0
+  }
+
+  /** memory.events changed: sample that cgroup now, between polls. */
+  #sampleNow(id: string): void {
+    const tracker = this.#opts.tracker
+    const ref = this.#refs.get(id)
+    if (tracker === undefined || ref === undefined || this.#stopped || this.#running !== undefined) return
+    try {
+      const reading = readCgroup(this.#ctx, id)
+      const processes = this.#processesOf(ref, () => undefined)
+      tracker.observeFast(ref, processes === undefined ? { reading } : { reading, processes }, (this.#opts.now ?? Date.now)())
+    } catch {
+      tracker.gone(id)
+    }
+    this.#scheduleFast()
   }
 
   async #cycle(): Promise<Snapshot> {
@@ -197,6 +229,8 @@ export class Collector {
     }
     const stats: CycleStats = { durationSeconds: (performance.now() - started) / 1000, discovered, errors }
     this.#latest = snapshot
+    this.#refs = new Map(containers.map((c) => [c.ref.id, c.ref]))
+    this.#events?.sync(new Set(this.#refs.keys()))
     for (const listener of this.#listeners) listener(snapshot, stats)
     this.#scheduleFast()
     return snapshot
