@@ -179,7 +179,8 @@ export const KUBE_METRICS = {
     type: 'counter',
     help:
       'Failed Kubernetes API calls, by reason: list, watch (request failed or connection lost), ' +
-      'gone (410, history expired: relisted), unauthorized (401), forbidden (403), decode (object not understood).',
+      'gone (410, history expired: relisted), unauthorized (401), forbidden (403), decode (object or watch line not understood), ' +
+      'too_large (a pod list or watch event past its cap: dropped, relisted).',
     labels: ['reason'],
   },
   events: {

@@ -1,19 +1,30 @@
-// The client library's Watch, hardened for a long-running agent. ListWatch drives it; we sit
-// between the two because, as of @kubernetes/client-node 1.4.0 (dist/watch.js, dist/cache.js):
+// The watch request, hardened for a long-running agent. It replaces the client library's Watch
+// (@kubernetes/client-node 1.4.0, dist/watch.js), whose behaviour ListWatch relied on, because:
+// - its line reader (readline) buffers a line without limit: a stream that never sends a
+//   newline exhausts the heap in seconds. Lines here are capped (maxLineBytes); past the cap
+//   the connection is dropped with a TooLargeError (the `too_large` reason) and the owner
+//   relists after a backoff, since the event it could not read is lost;
+// - it drops lines that are not JSON silently, so a stream of garbage looked like a healthy
+//   watch: each such line is counted (`decode`), and maxGarbageLines of them in a row end the
+//   watch as broken (watch_up 0, a relist after a backoff);
 // - the watch request has no timeout (the 30 s AbortSignal is overwritten on the next line),
 //   so a half-open connection would leave us without updates forever: we ask the server to end
 //   each watch (timeoutSeconds) and abort it ourselves if it stays open well past that;
-// - a request whose headers never come blocks ListWatch.start() forever: we give up on it;
+// - a request whose headers never come would block the list/watch forever: we give up on it;
 // - an ERROR event other than 410 is ignored and the watch resumed at once, and a server that
-//   closes every watch immediately makes ListWatch reconnect in a tight loop: both become
+//   closes every watch immediately makes the ListWatch reconnect in a tight loop: both become
 //   errors, which stop the ListWatch so that the owner retries it with backoff (as client-go's
 //   reflector treats a "very short watch");
-// - an event without an object or metadata throws inside an async handler (an unhandled
+// - an event without an object or metadata threw inside an async handler (an unhandled
 //   rejection); such events are dropped and counted instead;
-// - nothing tells the owner that a watch is established, or which errors occurred: hooks do.
-import { Watch, type KubeConfig } from '@kubernetes/client-node'
+// - nothing told the owner that a watch is established, or which errors occurred: hooks do.
+// The request itself goes out with the library's TLS, proxy and credentials (api-request.ts).
+import { apiRequest, type Query } from './api-request.js'
+import { LineSplitter } from './capped.js'
+import type { KubeConfig } from './client.js'
 import { field, isObject, numberField, stringField } from './guards.js'
 import { DecodeError, WatchError, statusCode } from './kube-errors.js'
+import type { WatchCallback, WatchTransport } from './list-watch.js'
 import type { Schedule } from './schedule.js'
 
 /** How the watch reports to its owner. */
@@ -27,7 +38,7 @@ export interface WatchHooks {
   progressed(): void
   /** A failure to count and log; the watch ends with it (not called once stopped). */
   failed(er: unknown): void
-  /** An event that could not be used; the watch goes on. */
+  /** An event or line that could not be used; the watch goes on. */
   malformed(er: DecodeError): void
   /** 410 Gone: ListWatch relists. Returns how long to wait first (0 unless it keeps happening). */
   gone(): number
@@ -44,9 +55,21 @@ export interface GuardedWatchOptions {
   readonly requestTimeoutMs: number
   /** How long past its server-side timeout a watch may stay open before it is presumed dead. */
   readonly graceMs: number
+  /** The longest watch event (one line) read; WATCH_LIMITS. */
+  readonly maxLineBytes?: number
+  /** Lines in a row that are not watch events before the stream is treated as broken; WATCH_LIMITS. */
+  readonly maxGarbageLines?: number
 }
 
-type EventCallback = (phase: string, apiObj: unknown, watchObj?: unknown) => void
+export const WATCH_LIMITS = Object.freeze({
+  // etcd refuses an object over 1.5 MiB (--max-request-bytes), so a pod's watch event is rarely
+  // over 2 MiB even as JSON; 8 MiB leaves room for escaping and still bounds the heap.
+  maxLineBytes: 8 * 2 ** 20,
+  // One stray line is counted and skipped; ten in a row are not a watch stream.
+  maxGarbageLines: 10,
+})
+
+type EventCallback = WatchCallback
 type DoneCallback = (err: unknown) => void
 
 const DATA_PHASES: ReadonlySet<string> = new Set(['ADDED', 'MODIFIED', 'DELETED'])
@@ -68,14 +91,20 @@ function invoke(call: () => unknown, onError: (er: unknown) => void): void {
   }
 }
 
-export class GuardedWatch extends Watch {
+/** The start of a line, for a log message. */
+function preview(line: string): string {
+  return JSON.stringify(line.length > 80 ? `${line.slice(0, 80)}...` : line)
+}
+
+export class GuardedWatch implements WatchTransport {
   /** Ends every open or pending watch request without reporting; for stop(). */
   readonly #cancels = new Set<() => void>()
 
+  readonly #config: KubeConfig
   readonly #options: GuardedWatchOptions
 
   constructor(config: KubeConfig, options: GuardedWatchOptions) {
-    super(config)
+    this.#config = config
     this.#options = options
   }
 
@@ -84,9 +113,9 @@ export class GuardedWatch extends Watch {
     this.#cancels.clear()
   }
 
-  override watch(
+  watch(
     path: string,
-    queryParams: Record<string, string | number | boolean | undefined>,
+    queryParams: Query,
     callback: EventCallback,
     done: DoneCallback,
   ): Promise<AbortController> {
@@ -98,6 +127,7 @@ export class GuardedWatch extends Watch {
     const startedAt = now()
     let finished = false
     let events = 0
+    let garbageInARow = 0
     let errorEvent: WatchError | undefined
     let goneDelayMs: number | undefined
     let controller: AbortController | undefined
@@ -177,6 +207,35 @@ export class GuardedWatch extends Watch {
       invoke(() => callback(phase, obj, watchObj), hooks.unexpected)
     }
 
+    const maxGarbage = this.#options.maxGarbageLines ?? WATCH_LIMITS.maxGarbageLines
+    const garbage = (what: string): void => {
+      garbageInARow++
+      const er = new DecodeError(`watch stream: ${what}`)
+      if (garbageInARow < maxGarbage) {
+        hooks.malformed(er)
+        return
+      }
+      // Events may be among what could not be read: relist rather than resume.
+      finish(new DecodeError(`${garbageInARow} lines in a row on the pod watch that are not watch events (the last: ${what}); the stream is broken`))
+    }
+    const onLine = (line: string): void => {
+      if (finished || line.trim() === '') return
+      let data: unknown
+      try {
+        data = JSON.parse(line)
+      } catch {
+        garbage(`a line that is not JSON: ${preview(line)}`)
+        return
+      }
+      const type = stringField(data, 'type')
+      if (type === undefined) {
+        garbage(`a line that is not a watch event: ${preview(line)}`)
+        return
+      }
+      garbageInARow = 0
+      onEvent(type, field(data, 'object'), data)
+    }
+
     return new Promise<AbortController>((resolve) => {
       let resolved = false
       settle = (c) => {
@@ -191,7 +250,7 @@ export class GuardedWatch extends Watch {
       }, requestTimeoutMs)
 
       const params = { ...queryParams, allowWatchBookmarks: true, timeoutSeconds }
-      super.watch(path, params, onEvent, finish).then(
+      this.#open(path, params, onLine, finish).then(
         (c) => {
           if (finished || resolved) {
             // Failed before the stream opened, abandoned, or stopped: nothing to keep open.
@@ -215,5 +274,45 @@ export class GuardedWatch extends Watch {
         },
       )
     })
+  }
+
+  /**
+   * The request: resolves once the response headers arrived (or it failed, reported through
+   * `done`); then feeds the body to `onLine` line by line until it ends, calling `done` once.
+   */
+  async #open(path: string, query: Query, onLine: (line: string) => void, done: DoneCallback): Promise<AbortController> {
+    const controller = new AbortController()
+    let doneCalled = false
+    const doneOnce = (err: unknown): void => {
+      if (doneCalled) return
+      doneCalled = true
+      controller.abort()
+      done(err)
+    }
+    try {
+      const response = await apiRequest(this.#config, { path, query: { ...query, watch: true }, signal: controller.signal })
+      // Notice a peer that vanished without a FIN, as the library does.
+      response.socket.setKeepAlive(true, 30_000)
+      const lines = new LineSplitter(this.#options.maxLineBytes ?? WATCH_LIMITS.maxLineBytes, onLine)
+      response.on('data', (chunk: Buffer) => {
+        if (doneCalled) return
+        try {
+          lines.push(chunk)
+        } catch (er) {
+          // Too long a line: stop reading at once, before more of it is buffered.
+          response.destroy()
+          doneOnce(er)
+        }
+      })
+      response.on('end', () => {
+        if (!doneCalled) lines.end()
+        doneOnce(null)
+      })
+      response.on('error', doneOnce)
+      response.on('close', () => doneOnce(null))
+    } catch (err) {
+      doneOnce(err)
+    }
+    return controller
   }
 }

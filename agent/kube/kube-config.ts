@@ -1,7 +1,7 @@
 // Where the API server is and how to authenticate: the pod's ServiceAccount when running in the
 // cluster, or a kubeconfig file (for running memlens outside the cluster). KUBECONFIG and flags
 // are resolved by the config layer, which passes the path and whether we run in a pod here.
-import { KubeConfig } from '@kubernetes/client-node'
+import { KubeConfig } from './client.js'
 
 export interface LoadKubeConfigOptions {
   readonly kubeconfigPath?: string | undefined

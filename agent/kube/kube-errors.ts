@@ -1,11 +1,12 @@
 // What went wrong talking to the API server, in terms an operator can act on. Errors come in
-// three shapes: ApiException from a list (numeric `code`, Status JSON in `body`), a plain Error
-// with `statusCode` from a watch request, and a Status object in a watch ERROR event.
+// two shapes: ApiError from a request (api-request.ts: `statusCode`, the Status JSON in `body`),
+// and a Status object in a watch ERROR event.
 import { errorMessage } from '../kernel/errors.js'
+import { TooLargeError } from './capped.js'
 import { field, isObject, numberField, stringField } from './guards.js'
 
 /** The `reason` label of memlens_kubernetes_errors_total. */
-export const KUBE_ERROR_REASONS = ['list', 'watch', 'gone', 'unauthorized', 'forbidden', 'decode'] as const
+export const KUBE_ERROR_REASONS = ['list', 'watch', 'gone', 'unauthorized', 'forbidden', 'decode', 'too_large'] as const
 export type KubeErrorReason = (typeof KUBE_ERROR_REASONS)[number]
 
 export type KubePhase = 'list' | 'watch'
@@ -37,6 +38,7 @@ export function statusCode(er: unknown): number | undefined {
 
 export function errorReasonFor(phase: KubePhase, er: unknown): KubeErrorReason {
   if (er instanceof DecodeError || er instanceof SyntaxError) return 'decode'
+  if (er instanceof TooLargeError) return 'too_large'
   switch (statusCode(er)) {
     case 401:
       return 'unauthorized'

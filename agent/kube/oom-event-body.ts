@@ -2,7 +2,9 @@
 // `kubectl describe pod` shows as
 //   Warning  OOMKillExplained  2m (x4 over 9m)  memlens  OOM-killed at the container memory limit: ...
 // Pure: the queue in oom-events.ts decides when to send one.
-import { V1MicroTime, type CoreV1Event } from '@kubernetes/client-node'
+import type { CoreV1Event } from '@kubernetes/client-node'
+// The class alone (a few lines), not the package's index, which loads every generated model.
+import { V1MicroTime } from '@kubernetes/client-node/dist/types.js'
 
 export const EVENT_REASON = 'OOMKillExplained'
 export const REPORTING_COMPONENT = 'memlens'

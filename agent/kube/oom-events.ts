@@ -11,10 +11,11 @@
 // Events wait in a bounded FIFO while the API is away: network errors, 429 and 5xx are retried
 // with the capped backoff; when the queue is full the oldest Event is dropped. Any other answer
 // (400, 403, 404 for a namespace gone, 422) will not change on a retry: that Event is dropped.
-import { CoreV1Api, type CoreV1Event, type KubeConfig } from '@kubernetes/client-node'
+import type { CoreV1Event } from '@kubernetes/client-node'
 import type { Logger } from 'pino'
 import type { OomRecord, PodMeta } from '../model.js'
-import { abortOn } from './abort-on.js'
+import { apiRequest } from './api-request.js'
+import type { KubeConfig } from './client.js'
 import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js'
 import { serverMessage, statusCode } from './kube-errors.js'
 import type { KubeMetrics } from './kube-metrics.js'
@@ -76,7 +77,7 @@ export function startOomEvents(options: OomEventsOptions): OomEvents {
 }
 
 class OomEventQueue implements OomEvents {
-  readonly #api: CoreV1Api
+  readonly #kubeConfig: KubeConfig
   readonly #nodeName: string
   readonly #pod: (uid: string) => PodMeta | undefined
   readonly #metrics: KubeMetrics
@@ -97,7 +98,7 @@ class OomEventQueue implements OomEvents {
   #stopped = false
 
   constructor(options: OomEventsOptions) {
-    this.#api = options.kubeConfig.makeApiClient(CoreV1Api)
+    this.#kubeConfig = options.kubeConfig
     this.#nodeName = options.nodeName
     this.#pod = options.pod
     this.#metrics = options.metrics
@@ -197,10 +198,14 @@ class OomEventQueue implements OomEvents {
     const cancelTimeout = this.#schedule(() => controller.abort(), this.#requestTimeoutMs)
     const namespace = event.metadata?.namespace ?? ''
     try {
-      await this.#api.createNamespacedEvent(
-        { namespace, body: event },
-        { middleware: [abortOn(controller.signal)], middlewareMergeStrategy: 'append' },
-      )
+      const response = await apiRequest(this.#kubeConfig, {
+        method: 'POST',
+        path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`,
+        body: JSON.stringify(event),
+        signal: controller.signal,
+      })
+      // The created Event is echoed back; nothing in it is needed.
+      response.resume()
       this.#sent(event)
     } catch (er) {
       if (this.#stopped) return

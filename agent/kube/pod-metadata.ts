@@ -2,20 +2,26 @@
 // with fieldSelector spec.nodeName=<node> feeds the PodIndex.
 //
 // The agent must serve without the API: names stay empty until the first list succeeds and
-// keep their last known values while the API is away. ListWatch (client-node 1.4.0) stops for
+// keep their last known values while the API is away. ListWatch (list-watch.ts) stops for
 // good on any error other than 410 (it relists on 410 itself, and resumes a cleanly closed
-// watch from its resourceVersion); so on its ERROR callback we start it again after a capped,
+// watch from its resourceVersion); so on its error callback we start it again after a capped,
 // jittered backoff. Started again, it resumes the watch from the last resourceVersion, and an
 // expired one comes back as 410 and a relist.
-import { CoreV1Api, ListWatch, type KubeConfig, type KubernetesListObject, type KubernetesObject, type V1Pod } from '@kubernetes/client-node'
+//
+// What is read from the API is bounded: the list in pages of `listPageSize` (client-go's 500)
+// and at most `maxListBytes` in all, each watch event at most WATCH_LIMITS.maxLineBytes.
 import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'
 import type { CgroupRef, KubeNames, OomRecord } from '../model.js'
-import { abortOn } from './abort-on.js'
+import { apiRequest } from './api-request.js'
 import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js'
+import { readCapped } from './capped.js'
+import type { KubeConfig } from './client.js'
 import { GuardedWatch } from './guarded-watch.js'
+import { field, isObject, stringField, type JsonObject } from './guards.js'
 import { DecodeError, accessAdvice, errorReasonFor, serverMessage, statusCode, type KubePhase } from './kube-errors.js'
 import { createKubeMetrics, type KubeMetrics } from './kube-metrics.js'
+import { ListWatch, type Listed } from './list-watch.js'
 import { startOomEvents, type OomEvents, type OomEventsOptions } from './oom-events.js'
 import { PodIndex } from './pod-index.js'
 import { podRecord } from './pod-record.js'
@@ -34,8 +40,15 @@ export interface PodMetadataOptions {
   /** Monotonic milliseconds. */
   readonly now?: () => number
   readonly backoff?: Partial<BackoffOptions>
-  /** Longest wait for a list response, or for the response headers of a watch. */
+  /** Longest wait for a whole list (every page), or for the response headers of a watch. */
   readonly requestTimeoutMs?: number
+  /** Pods asked for per list request (`limit`); the API server's watch cache may ignore it. */
+  readonly listPageSize?: number
+  /** The most bytes of pod list read, all pages together; past it the list fails as too_large. */
+  readonly maxListBytes?: number
+  /** The longest watch event (one line), and how many garbage lines in a row end a watch. */
+  readonly maxWatchLineBytes?: number
+  readonly maxGarbageLines?: number
   /** Each watch asks the server to end it after [this, 2 × this) seconds, as client-go does. */
   readonly watchTimeoutSeconds?: number
   /** How long past that a watch may stay open before it is presumed dead and restarted. */
@@ -56,7 +69,14 @@ export const POD_METADATA_DEFAULTS = Object.freeze({
   requestTimeoutMs: 30_000,
   watchTimeoutSeconds: 300,
   watchGraceMs: 30_000,
+  listPageSize: 500,
+  // A node runs at most a few hundred pods (kubelet's default is 110), at 5-60 KiB of JSON
+  // each: 16 MiB is several times the largest real list, and parsing it stays well within the
+  // DaemonSet's heap. A list past it is an API server (or a proxy) gone wrong.
+  maxListBytes: 16 * 2 ** 20,
 })
+
+const PODS_PATH = '/api/v1/pods'
 
 /** Starts listing and watching at once; returns without waiting for the API server. */
 export function startPodMetadata(options: PodMetadataOptions): PodMetadata {
@@ -76,9 +96,11 @@ class PodMetadataWatcher implements PodMetadata {
   readonly #schedule: Schedule
   readonly #requestTimeoutMs: number
   readonly #watchTimeoutSeconds: number
-  readonly #api: CoreV1Api
+  readonly #listPageSize: number
+  readonly #maxListBytes: number
+  readonly #kubeConfig: KubeConfig
   readonly #watch: GuardedWatch
-  readonly #listWatch: ListWatch<KubernetesObject>
+  readonly #listWatch: ListWatch<JsonObject>
   readonly #oomEvents: OomEvents
 
   #stopped = false
@@ -105,13 +127,17 @@ class PodMetadataWatcher implements PodMetadata {
     this.#requestTimeoutMs = options.requestTimeoutMs ?? POD_METADATA_DEFAULTS.requestTimeoutMs
     this.#watchTimeoutSeconds = options.watchTimeoutSeconds ?? POD_METADATA_DEFAULTS.watchTimeoutSeconds
     this.#backoff = new Backoff({ ...DEFAULT_BACKOFF, ...options.backoff }, this.#random)
+    this.#listPageSize = options.listPageSize ?? POD_METADATA_DEFAULTS.listPageSize
+    this.#maxListBytes = options.maxListBytes ?? POD_METADATA_DEFAULTS.maxListBytes
     this.#metrics = createKubeMetrics(options.registry)
-    this.#api = options.kubeConfig.makeApiClient(CoreV1Api)
+    this.#kubeConfig = options.kubeConfig
     this.#watch = new GuardedWatch(options.kubeConfig, {
       schedule: this.#schedule,
       now: options.now ?? (() => performance.now()),
       requestTimeoutMs: this.#requestTimeoutMs,
       graceMs: options.watchGraceMs ?? POD_METADATA_DEFAULTS.watchGraceMs,
+      ...(options.maxWatchLineBytes !== undefined ? { maxLineBytes: options.maxWatchLineBytes } : {}),
+      ...(options.maxGarbageLines !== undefined ? { maxGarbageLines: options.maxGarbageLines } : {}),
       hooks: {
         isStopped: () => this.#stopped,
         timeoutSeconds: () => Math.floor(this.#watchTimeoutSeconds * (1 + this.#random())),
@@ -126,12 +152,15 @@ class PodMetadataWatcher implements PodMetadata {
         unexpected: (er) => this.#unexpected(er),
       },
     })
-    // autoStart off: the constructor's own start is a promise nobody awaits.
-    this.#listWatch = new ListWatch('/api/v1/pods', this.#watch, () => this.#list(), false, undefined, this.#fieldSelector)
-    this.#listWatch.on('add', (pod) => this.#upsert(pod))
-    this.#listWatch.on('update', (pod) => this.#upsert(pod))
-    this.#listWatch.on('delete', (pod) => this.#remove(pod))
-    this.#listWatch.on('error', () => this.#stoppedOnError())
+    this.#listWatch = new ListWatch<JsonObject>({
+      path: PODS_PATH,
+      fieldSelector: this.#fieldSelector,
+      transport: this.#watch,
+      list: () => this.#list(),
+      upsert: (pod) => this.#upsert(pod),
+      remove: (namespace, name) => this.#index.remove(`${namespace}/${name}`),
+      error: () => this.#stoppedOnError(),
+    })
     this.#oomEvents = startOomEvents({
       kubeConfig: options.kubeConfig,
       nodeName: options.nodeName,
@@ -187,36 +216,55 @@ class PodMetadataWatcher implements PodMetadata {
     this.#cancelRetry?.()
     this.#cancelRetry = undefined
     this.#listAbort?.abort()
-    await this.#listWatch.stop()
+    this.#listWatch.stop()
     this.#watch.abortAll()
     await this.#running
     this.#metrics.setWatchUp(false)
   }
 
-  async #list(): Promise<KubernetesListObject<KubernetesObject>> {
+  async #list(): Promise<Listed<JsonObject>> {
     const controller = new AbortController()
     this.#listAbort = controller
     const cancelTimeout = this.#schedule(() => controller.abort(), this.#requestTimeoutMs)
     try {
-      const list = await this.#api.listPodForAllNamespaces(
+      const items: JsonObject[] = []
+      let unnamed = 0
+      let bytes = 0
+      let pages = 0
+      let resourceVersion = ''
+      let next: string | undefined
+      do {
         // resourceVersion 0 is served from the API server's watch cache instead of a quorum
         // read from etcd: with an agent on every node, relists after an outage must be cheap.
-        // The list may be slightly stale; the watch from its resourceVersion catches up.
-        { fieldSelector: this.#fieldSelector, resourceVersion: '0' },
-        { middleware: [abortOn(controller.signal)], middlewareMergeStrategy: 'append' },
-      )
-      // Typed, but only as far as the server's JSON goes.
-      if (!Array.isArray(list.items)) throw new DecodeError('pod list without items')
-      // ListWatch keys its cache by metadata.name and throws on an item without metadata.
-      const items = list.items.filter((pod: V1Pod) => typeof pod.metadata?.name === 'string')
-      if (items.length < list.items.length) {
-        this.#malformed(new DecodeError(`${list.items.length - items.length} pods in the list without metadata.name`))
-      }
+        // The list may be slightly stale; the watch from its resourceVersion catches up. The
+        // watch cache answers in one page whatever the limit (as client-go expects); etcd
+        // pages, and a continue token carries the snapshot instead of a resourceVersion.
+        const query =
+          next === undefined
+            ? { fieldSelector: this.#fieldSelector, resourceVersion: '0', limit: this.#listPageSize }
+            : { fieldSelector: this.#fieldSelector, limit: this.#listPageSize, continue: next }
+        const response = await apiRequest(this.#kubeConfig, { path: PODS_PATH, query, signal: controller.signal })
+        const body = await readCapped(response, this.#maxListBytes, `the pod list of node ${this.#nodeName}`, bytes)
+        bytes += body.length
+        pages++
+        const page: unknown = JSON.parse(body.toString('utf8'))
+        const pageItems = field(page, 'items')
+        if (!Array.isArray(pageItems)) throw new DecodeError('pod list without items')
+        // Keyed by metadata.name: an item without one cannot be tracked.
+        for (const item of pageItems) {
+          if (isObject(item) && typeof stringField(field(item, 'metadata'), 'name') === 'string') items.push(item)
+          else unnamed++
+        }
+        const metadata = field(page, 'metadata')
+        resourceVersion = stringField(metadata, 'resourceVersion') ?? ''
+        next = stringField(metadata, 'continue') || undefined
+      } while (next !== undefined)
+      if (unnamed > 0) this.#malformed(new DecodeError(`${unnamed} pods in the list without metadata.name`))
       this.#hasSynced = true
       this.#backoff.reset()
       this.#recovered()
-      this.#logger.debug({ pods: items.length, resourceVersion: list.metadata?.resourceVersion }, 'listed pods')
-      return { ...list, items }
+      this.#logger.debug({ pods: items.length, pages, bytes, resourceVersion }, 'listed pods')
+      return { resourceVersion, items }
     } catch (er) {
       if (!this.#stopped) {
         this.#failed('list', controller.signal.aborted ? new Error(`no response to the pod list within ${this.#requestTimeoutMs} ms`) : er)
@@ -228,26 +276,22 @@ class PodMetadataWatcher implements PodMetadata {
     }
   }
 
-  #upsert(pod: KubernetesObject): void {
+  #upsert(pod: JsonObject): void {
     const record = podRecord(pod)
     if (record !== undefined) {
       this.#index.upsert(record)
       return
     }
     // Whatever the index knew under this name no longer describes the object.
-    this.#removeByName(pod)
-    this.#malformed(new DecodeError(`pod ${pod.metadata?.namespace}/${pod.metadata?.name} without uid, namespace or name`))
-  }
-
-  #remove(pod: KubernetesObject): void {
-    this.#removeByName(pod)
-  }
-
-  #removeByName(pod: KubernetesObject): void {
-    this.#index.remove(`${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`)
+    const metadata = field(pod, 'metadata')
+    const key = `${stringField(metadata, 'namespace') ?? ''}/${stringField(metadata, 'name') ?? ''}`
+    this.#index.remove(key)
+    this.#malformed(new DecodeError(`pod ${key} without uid, namespace or name`))
   }
 
   #connected(): void {
+    // Each connection logs its first unusable object or line at warn.
+    this.#malformedLogged = false
     this.#metrics.setWatchUp(true)
     this.#recovered()
   }
@@ -307,7 +351,8 @@ class PodMetadataWatcher implements PodMetadata {
     this.#logger.error({ error: serverMessage(er) }, 'unexpected failure in the pod watch; restarting it')
     this.#metrics.countError('watch')
     // Stop whatever is left of it, so that the restart does not race a live watch.
-    void this.#listWatch.stop().finally(() => this.#stoppedOnError())
+    this.#listWatch.stop()
+    this.#stoppedOnError()
   }
 
   /** The ListWatch has stopped for good after an error: start it again after a backoff. */

@@ -1,7 +1,9 @@
 // A local HTTP server speaking the API server's list/watch protocol for pods, with fault
 // injection. Not a mock of the client: the real @kubernetes/client-node talks to it.
 //
-// GET /api/v1/pods?fieldSelector=spec.nodeName=X      → PodList with metadata.resourceVersion
+// GET /api/v1/pods?fieldSelector=spec.nodeName=X      → PodList with metadata.resourceVersion;
+//   with `paginate`, `limit` pages it and metadata.continue leads to the next page, as etcd does
+//   (the watch cache, resourceVersion=0, ignores limit: the default here)
 // GET /api/v1/pods?watch=true&resourceVersion=N&...   → 200, chunked, one JSON watch event per
 //   line: ADDED/MODIFIED/DELETED replayed from N then live, BOOKMARK when allowWatchBookmarks,
 //   ERROR with a 410 Status when N is older than the compacted history; ends after timeoutSeconds.
@@ -72,6 +74,10 @@ export class FakeApiServer {
   readonly requests: RecordedRequest[] = []
   /** Appended verbatim to every list response: for objects the store could not hold. */
   readonly extraListItems: Json[] = []
+  /** Honour `limit` and `continue` on lists, as an API server without a watch cache does. */
+  paginate = false
+  /** Send lists chunked, without a Content-Length: the client learns their size as it reads. */
+  chunkedLists = false
   readonly #server: http.Server
   readonly #sockets = new Set<Socket>()
   readonly #watchers = new Set<Watcher>()
@@ -209,6 +215,28 @@ export class FakeApiServer {
     this.#watchers.clear()
   }
 
+  /**
+   * Streams bytes without a newline to every open watch until the client hangs up (or `maxBytes`
+   * went out); resolves with the bytes written to each.
+   */
+  async streamWithoutNewline(maxBytes = 1024 * 2 ** 20): Promise<number[]> {
+    const chunk = Buffer.alloc(64 * 1024, 'x')
+    const one = async (res: http.ServerResponse): Promise<number> => {
+      let written = 0
+      while (written < maxBytes && !res.destroyed && !res.writableEnded) {
+        written += chunk.length
+        if (!res.write(chunk)) {
+          await new Promise<void>((resolve) => {
+            res.once('drain', resolve)
+            res.once('close', resolve)
+          })
+        }
+      }
+      return written
+    }
+    return Promise.all([...this.#watchers].map((w) => one(w.res)))
+  }
+
   /** Writes a line that is not a watch event to every open watch. */
   sendRaw(line: string): void {
     for (const w of this.#watchers) w.res.write(line + '\n')
@@ -333,8 +361,28 @@ export class FakeApiServer {
     }
 
     if (!watch) {
-      const items = [...[...this.#pods.values()].filter((p) => this.#matches(node, p)), ...this.extraListItems]
-      reply(200, { kind: 'PodList', apiVersion: 'v1', metadata: { resourceVersion: String(this.#rv) }, items })
+      const all = [...[...this.#pods.values()].filter((p) => this.#matches(node, p)), ...this.extraListItems]
+      // A continue token here is the snapshot's resourceVersion and the offset of the next item.
+      const token = url.searchParams.get('continue')
+      const [rv, offset] = token === null ? [this.#rv, 0] : token.split(':').map(Number)
+      if (token !== null && url.searchParams.has('resourceVersion')) {
+        reply(400, status(400, 'BadRequest', 'specifying resource version is not allowed when using continue'))
+        return
+      }
+      const limit = Number(url.searchParams.get('limit') ?? '0')
+      const paged = this.paginate && limit > 0
+      const items = paged ? all.slice(offset, (offset ?? 0) + limit) : all
+      const end = (offset ?? 0) + items.length
+      const metadata = { resourceVersion: String(rv), ...(paged && end < all.length ? { continue: `${rv}:${end}` } : {}) }
+      const body = { kind: 'PodList', apiVersion: 'v1', metadata, items }
+      if (!this.chunkedLists) {
+        reply(200, body)
+        return
+      }
+      res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' })
+      const text = Buffer.from(JSON.stringify(body))
+      for (let at = 0; at < text.length; at += 16 * 1024) res.write(text.subarray(at, at + 16 * 1024))
+      res.end()
       return
     }
 

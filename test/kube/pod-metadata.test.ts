@@ -81,7 +81,7 @@ async function errorCounts(h: Harness): Promise<Record<string, number | undefine
   return out
 }
 
-const NO_ERRORS = { list: 0, watch: 0, gone: 0, unauthorized: 0, forbidden: 0, decode: 0 }
+const NO_ERRORS = { list: 0, watch: 0, gone: 0, unauthorized: 0, forbidden: 0, decode: 0, too_large: 0 }
 
 t.test('names arrive with ADDED, change with MODIFIED, vanish with DELETED', async (t) => {
   const server = await FakeApiServer.start()
@@ -330,8 +330,8 @@ t.test('401 and 403 are logged once each, with what to fix, until access is rest
   t.match(errors()[1], {
     status: 403,
     phase: 'watch',
-    // The library's watch keeps only the status text of an error response.
-    serverMessage: 'Forbidden',
+    // The API server's own words, from the Status body of the error response.
+    serverMessage: /^pods is forbidden: .* cannot watch resource "pods"/,
     msg: /get, list and watch on pods.*ClusterRole.*spec\.nodeName=node-a/,
   })
   t.equal(h.source.names(podRef('uid-web')).pod, 'web-0', 'names keep their last known values')
@@ -387,12 +387,13 @@ t.test('malformed objects are counted as decode errors and skipped; the watch go
   server.sendRaw('{"type":"ADDED","object":null}')
   server.sendRaw('{"type":"MODIFIED","object":{"metadata":{}}}')
   server.sendRaw('{"type":"SURPRISE","object":{"metadata":{"name":"x"}}}')
-  server.sendRaw('not json at all') // the library drops these without telling anyone
+  server.sendRaw('not json at all') // the library's Watch dropped these without telling anyone
   server.add({ metadata: { name: 'no-uid', namespace: 'shop' }, spec: { nodeName: 'node-a' } })
   server.add(pod(WEB))
   await until('web', () => h.source.pod('uid-web') !== undefined)
-  t.equal(await h.errors('decode'), 4)
+  t.equal(await h.errors('decode'), 5, 'four unusable events and a line that is not JSON')
   t.equal(server.openWatches, 1, 'same watch')
+  t.equal(await h.watchUp(), 1, 'a few bad lines do not break the watch')
   t.equal(h.watches().length, 1)
   t.equal(h.log.lines().filter((l) => l.level === LEVELS.warn).length, 1, 'warned once, the rest at debug')
 })
@@ -457,4 +458,110 @@ t.test('stop() during a list or a watch request that hangs returns promptly', as
     t.ok(Date.now() - started < 1000, `${kind}: stopped without waiting for the timeout`)
     t.same(await errorCounts(h), NO_ERRORS, `${kind}: stopping is not an error`)
   }
+})
+
+// ---- what a hostile or broken API server sends ---------------------------------------------
+
+/** A pod whose JSON is a little over `kib` KiB. */
+function bulky(i: number, kib: number): TestPod {
+  return { uid: `uid-bulky-${i}`, name: `bulky-${i}`, namespace: 'shop', containers: [{ name: 'app', id: String(i).padStart(64, '0') }], annotations: { pad: 'x'.repeat(kib * 1024) } }
+}
+
+t.test('a watch that never sends a newline is cut at the line cap, counted, and relisted', async (t) => {
+  const server = await FakeApiServer.start()
+  server.add(pod(WEB))
+  // The default cap (8 MiB): the library's Watch buffered such a line until the heap ran out.
+  const h = harness(t, server)
+  await until('watch open', h.established)
+  const before = process.memoryUsage().heapUsed
+  const [written = 0] = await server.streamWithoutNewline(256 * 2 ** 20)
+  t.ok(written < 64 * 2 ** 20, `the client hung up soon after 8 MiB (${written} bytes sent)`)
+  t.ok(process.memoryUsage().heapUsed - before < 64 * 2 ** 20, 'the heap did not take the stream in')
+  await until('too_large counted', async () => (await h.errors('too_large')) === 1)
+  await until('watch open again', h.established)
+  t.equal(h.lists(), 2, 'relisted: the event that could not be read is lost')
+  t.equal(h.source.names(podRef('uid-web')).pod, 'web-0', 'names kept meanwhile')
+  t.ok(
+    h.log.lines().some((l) => l.level === LEVELS.warn && l.phase === 'watch' && /longer than 8 MiB/.test(String(l.error))),
+    'a warning that says what happened',
+  )
+  t.same(await errorCounts(h), { ...NO_ERRORS, too_large: 1 })
+})
+
+t.test('garbage lines on the watch are counted; ten in a row end it as broken', async (t) => {
+  const server = await FakeApiServer.start()
+  const h = harness(t, server)
+  await until('watch open', h.established)
+  for (let i = 0; i < 9; i++) server.sendRaw(`garbage ${i}`)
+  server.add(pod(WEB)) // a good event ends the run of garbage
+  await until('web', () => h.source.pod('uid-web') !== undefined)
+  t.equal(await h.errors('decode'), 9, 'each line counted')
+  t.equal(await h.watchUp(), 1, 'nine in a row are tolerated')
+  t.equal(h.watches().length, 1, 'same watch')
+  const couldNotUse = (): number => h.log.lines().filter((l) => l.level === LEVELS.warn && /could not use/.test(l.msg ?? '')).length
+  t.equal(couldNotUse(), 1, 'logged once for the connection, the rest at debug')
+
+  for (let i = 0; i < 10; i++) server.sendRaw('{"not":"an event"}')
+  await until('decode counted', async () => (await h.errors('decode')) === 19)
+  await until('watch open again', () => h.watches().length === 2 && server.openWatches === 1)
+  t.equal(h.lists(), 2, 'relisted: events may have been among the garbage')
+  t.ok(
+    h.log.lines().some((l) => l.level === LEVELS.warn && /10 lines in a row .* not watch events/.test(String(l.error))),
+    'the broken stream is a warning',
+  )
+  server.sendRaw('garbage on the new connection')
+  await until('decode counted', async () => (await h.errors('decode')) === 20)
+  t.equal(couldNotUse(), 2, 'the new connection logs its first one again')
+})
+
+t.test('a pod list larger than the cap is abandoned as too_large and retried', async (t) => {
+  for (const chunked of [false, true]) {
+    const server = await FakeApiServer.start()
+    server.chunkedLists = chunked
+    const bulk = Array.from({ length: 12 }, (_, i) => bulky(i, 8))
+    for (const p of bulk) server.add(pod(p))
+    const h = harness(t, server, server.url, { maxListBytes: 64 * 1024 })
+    await until('too_large counted', async () => ((await h.errors('too_large')) ?? 0) >= 2)
+    t.equal(h.source.synced(), false, `${chunked ? 'chunked' : 'with Content-Length'}: nothing taken from it`)
+    t.equal(await h.watchUp(), 0)
+    t.ok(
+      h.log.lines().some((l) => l.phase === 'list' && /pod list of node node-a is larger than 64 KiB/.test(String(l.error))),
+      'the warning names the cap',
+    )
+    for (const p of bulk.slice(2)) server.remove(pod(p))
+    await until('synced', () => h.source.synced())
+    t.equal(h.source.pod('uid-bulky-1')?.name, 'bulky-1', 'listed once it fits')
+  }
+})
+
+t.test('the list is fetched in pages where the server pages it', async (t) => {
+  const server = await FakeApiServer.start()
+  server.paginate = true
+  for (let i = 0; i < 5; i++) server.add(pod(bulky(i, 1)))
+  const h = harness(t, server, server.url, { listPageSize: 2 })
+  await until('watch open', h.established)
+  const lists = server.requests.filter((r) => !r.watch).map((r) => r.query)
+  t.equal(lists.length, 3, 'three pages of at most two')
+  t.same(
+    lists.map((q) => [q.get('limit'), q.get('resourceVersion'), q.get('continue')]),
+    [
+      ['2', '0', null],
+      ['2', null, '1005:2'],
+      ['2', null, '1005:4'],
+    ],
+    'the first page from the watch cache if it has one; the rest from the continue token alone',
+  )
+  t.same([...h.source.pods()].map((p) => p.name).sort(), ['bulky-0', 'bulky-1', 'bulky-2', 'bulky-3', 'bulky-4'])
+  t.equal(h.watches()[0]?.get('resourceVersion'), '1005', 'the watch starts at the snapshot the pages came from')
+  t.same(await errorCounts(h), NO_ERRORS)
+})
+
+t.test('the list cap counts every page together', async (t) => {
+  const server = await FakeApiServer.start()
+  server.paginate = true
+  for (let i = 0; i < 12; i++) server.add(pod(bulky(i, 8)))
+  const h = harness(t, server, server.url, { listPageSize: 2, maxListBytes: 64 * 1024 })
+  await until('too_large counted', async () => ((await h.errors('too_large')) ?? 0) >= 1)
+  t.equal(h.source.synced(), false)
+  t.ok(h.lists() >= 4, 'pages fit, their sum does not')
 })
