@@ -158,10 +158,10 @@ function isContainer(row: PodJson | ContainerJson): row is ContainerJson {
 function rowName(row: PodJson | ContainerJson, snapshot: SnapshotJson): string {
   // Outside Kubernetes the path is the only name there is, and every segment of it counts.
   if (snapshot.scope === 'all') return row.id
-  if (row.namespace === '' || row.pod === '') return shortName(row)
+  if (row.namespace === null || row.pod === null) return shortName(row)
   if (!isContainer(row)) return `${row.namespace}/${row.pod}`
   // The pod is already named, so only the container's own name or ID adds anything.
-  const container = row.container !== '' ? row.container : (row.containerId?.slice(0, 12) ?? row.id.split('/').pop() ?? row.id)
+  const container = row.container ?? row.containerId?.slice(0, 12) ?? row.id.split('/').pop() ?? row.id
   return `${row.namespace}/${row.pod}/${container}`
 }
 
