@@ -5,6 +5,8 @@ import { errorCode, UsageError } from './kernel/errors.js'
 
 export const COMMANDS = ['serve', 'snapshot', 'top', 'explain'] as const
 export type Command = (typeof COMMANDS)[number]
+/** The commands that read cgroups (explain asks a running agent instead). */
+const COLLECTING: readonly Command[] = ['serve', 'snapshot', 'top']
 
 export const SCOPE_CHOICES = ['kubernetes', 'all', 'auto'] as const
 export type ScopeChoice = (typeof SCOPE_CHOICES)[number]
@@ -27,6 +29,7 @@ export interface Config {
   readonly scope: ScopeChoice
   readonly cgroupParent: string
   readonly intervalMs: number
+  /** host '' is every interface: [::] dual-stack where the host has IPv6, else 0.0.0.0 (Node's default). */
   readonly listen: { readonly host: string; readonly port: number }
   readonly disabledMetrics: ReadonlySet<MetricGroup>
   readonly nodeName: string | undefined
@@ -54,6 +57,17 @@ export interface Config {
 }
 
 const DEFAULT_PEAK_WINDOW = '30s'
+
+/**
+ * setTimeout fires at once for anything above 2^31-1 ms (24.8 days), so a longer interval would
+ * collect back to back; a day is far beyond any useful one and says so in round words.
+ */
+const MAX_INTERVAL = '24h'
+/**
+ * Every sample of the peak window is kept in memory for every cgroup; two scrapes at
+ * Prometheus' 5 minute staleness limit is the most a scrape could need.
+ */
+const MAX_PEAK_WINDOW = '10m'
 export interface ExplainTarget {
   readonly namespace: string
   readonly pod?: string
@@ -83,24 +97,40 @@ interface FlagSpec {
   readonly env: readonly string[]
   readonly help: string
   readonly boolean?: true
+  readonly short?: string
+  /**
+   * The commands the flag applies to (undefined: all). Given on the command line to another
+   * command it is an error; its environment variables are then ignored, so one environment
+   * serves every command.
+   */
   readonly commands?: readonly Command[]
 }
 
 /** Every flag, its environment variables and its help: docs/config.md mirrors this table. */
 export const FLAGS: readonly FlagSpec[] = [
-  { name: 'cgroup-root', env: ['MEMLENS_CGROUP_ROOT'], help: `cgroup mount root (default ${DEFAULTS.cgroupRoot})` },
-  { name: 'proc-root', env: ['MEMLENS_PROC_ROOT'], help: `procfs mount: mountinfo and the processes' /proc/PID/status (default ${DEFAULTS.procRoot})` },
-  { name: 'scope', env: ['MEMLENS_SCOPE'], help: 'kubernetes | all | auto (default auto: kubernetes when kubepods exists)' },
-  { name: 'cgroup-parent', env: ['MEMLENS_CGROUP_PARENT'], help: 'only cgroups at or below this path of the hierarchy (default /)' },
-  { name: 'interval', env: ['MEMLENS_INTERVAL'], help: `how often to read the cgroups, e.g. 500ms, 2s, 1m (default ${DEFAULTS.interval})` },
+  { name: 'cgroup-root', env: ['MEMLENS_CGROUP_ROOT'], help: `cgroup mount root (default ${DEFAULTS.cgroupRoot})`, commands: COLLECTING },
+  {
+    name: 'proc-root',
+    env: ['MEMLENS_PROC_ROOT'],
+    help: `procfs mount: mountinfo and the processes' /proc/PID/status (default ${DEFAULTS.procRoot})`,
+    commands: COLLECTING,
+  },
+  { name: 'scope', env: ['MEMLENS_SCOPE'], help: 'kubernetes | all | auto (default auto: kubernetes when kubepods exists)', commands: COLLECTING },
+  { name: 'cgroup-parent', env: ['MEMLENS_CGROUP_PARENT'], help: 'only cgroups at or below this path of the hierarchy (default /)', commands: COLLECTING },
+  {
+    name: 'interval',
+    env: ['MEMLENS_INTERVAL'],
+    help: `how often to read the cgroups, 100ms to ${MAX_INTERVAL} (default ${DEFAULTS.interval})`,
+    commands: ['serve', 'top'],
+  },
   {
     name: 'peak-window',
     env: ['MEMLENS_PEAK_WINDOW'],
-    help: `how far back the *_window_max_bytes peaks reach (default ${DEFAULT_PEAK_WINDOW})`,
+    help: `how far back the *_window_max_bytes peaks reach, 1s to ${MAX_PEAK_WINDOW} (default ${DEFAULT_PEAK_WINDOW})`,
     commands: ['serve'],
   },
   { name: 'kmsg', env: ['MEMLENS_KMSG'], help: 'read the kernel log (e.g. /dev/kmsg) for its OOM reports (default off)', commands: ['serve'] },
-  { name: 'listen', env: ['MEMLENS_LISTEN'], help: `HOST:PORT to serve on (default ${DEFAULTS.listen})`, commands: ['serve'] },
+  { name: 'listen', env: ['MEMLENS_LISTEN'], help: `HOST:PORT to serve on, :PORT for every interface (default ${DEFAULTS.listen})`, commands: ['serve'] },
   {
     name: 'max-requests-in-flight',
     env: ['MEMLENS_MAX_REQUESTS_IN_FLIGHT'],
@@ -119,14 +149,20 @@ export const FLAGS: readonly FlagSpec[] = [
     help: `metric groups to switch off, comma-separated: ${METRIC_GROUPS.join(', ')}`,
     commands: ['serve'],
   },
-  { name: 'node-name', env: ['MEMLENS_NODE_NAME', 'NODE_NAME'], help: 'this node: turns on pod names from the Kubernetes API' },
-  { name: 'kubeconfig', env: ['MEMLENS_KUBECONFIG', 'KUBECONFIG'], help: 'kubeconfig file (default: in-cluster service account)' },
-  { name: 'log-level', env: ['MEMLENS_LOG_LEVEL'], help: `${LOG_LEVELS.join(' | ')} (default ${DEFAULTS.logLevel})` },
+  { name: 'node-name', env: ['MEMLENS_NODE_NAME', 'NODE_NAME'], help: 'this node: turns on pod names from the Kubernetes API', commands: COLLECTING },
+  {
+    name: 'kubeconfig',
+    env: ['MEMLENS_KUBECONFIG', 'KUBECONFIG'],
+    help: 'kubeconfig file, with --node-name (default: in-cluster service account)',
+    commands: COLLECTING,
+  },
+  { name: 'log-level', env: ['MEMLENS_LOG_LEVEL'], help: `${LOG_LEVELS.join(' | ')} (default ${DEFAULTS.logLevel})`, commands: COLLECTING },
   { name: 'json', env: ['MEMLENS_JSON'], help: 'print JSON instead of a table or text', boolean: true, commands: ['snapshot', 'explain'] },
   { name: 'sort', env: ['MEMLENS_SORT'], help: `sort by ${SORT_KEYS.join(' | ')} (default ${DEFAULTS.sort})`, commands: ['snapshot', 'top'] },
   { name: 'pods', env: ['MEMLENS_PODS'], help: 'show pod cgroups instead of containers', boolean: true, commands: ['snapshot', 'top'] },
   { name: 'server', env: ['MEMLENS_SERVER'], help: `the running agent to ask (default ${DEFAULTS.server})`, commands: ['explain'] },
-  { name: 'help', env: [], help: 'show this help', boolean: true },
+  { name: 'help', env: [], help: 'show this help (also memlens help)', boolean: true, short: 'h' },
+  { name: 'version', env: [], help: 'print the version', boolean: true },
 ]
 
 // Go-style durations, as Prometheus and kubelet users write them: 500ms, 2s, 1m30s, 1.5h.
@@ -169,7 +205,8 @@ export function parseListen(value: string): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(value)
   const port = Number(m?.[3])
   if (m === null || port > 65535) throw new ConfigError(`--listen: ${JSON.stringify(value)} is not HOST:PORT (e.g. 127.0.0.1:9597, :9597, [::1]:9597)`)
-  return { host: m[1] ?? (m[2] === '' ? '0.0.0.0' : (m[2] ?? '0.0.0.0')), port }
+  // ':PORT' leaves the host empty: every interface, IPv6 included where the host has it.
+  return { host: m[1] ?? m[2] ?? '', port }
 }
 
 function parseGroups(value: string): Set<MetricGroup> {
@@ -215,17 +252,57 @@ function parsePath(flag: string, value: string): string {
   return value.length > 1 ? value.replace(/\/+$/, '') : value
 }
 
+/** A duration flag's value within [min, max]; the error names both ends. */
+function durationWithin(flag: string, text: string, min: string, max: string, examples: string): number {
+  const ms = parseDuration(text)
+  if (ms === undefined || ms < (parseDuration(min) ?? 0) || ms > (parseDuration(max) ?? 0)) {
+    throw new ConfigError(`--${flag}: ${JSON.stringify(text)} is not a duration from ${min} to ${max} (e.g. ${examples})`)
+  }
+  return ms
+}
+
+/**
+ * node:util calls `--interval -1s` ambiguous: a value starting with a dash might be a forgotten
+ * value followed by a flag. No memlens flag starts with a dash and a digit or a slash, so such a
+ * word is the value, and the value's own check says what is wrong with it; a flag where the value
+ * should be means the value is missing.
+ */
+function joinDashValues(argv: readonly string[]): string[] {
+  const out: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? ''
+    if (arg === '--') return [...out, ...argv.slice(i)]
+    const spec = FLAGS.find((f) => `--${f.name}` === arg)
+    if (spec === undefined || spec.boolean === true) {
+      out.push(arg)
+      continue
+    }
+    const next = argv[i + 1]
+    if (next === undefined || next === '--' || /^-[-a-zA-Z]/.test(next)) throw new ConfigError(`--${spec.name} needs a value`)
+    out.push(`${arg}=${next}`)
+    i++
+  }
+  return out
+}
+
+function unknownCommand(name: string): ConfigError {
+  return new ConfigError(`unknown command ${JSON.stringify(name)}: memlens ${COMMANDS.join(', ')} or help`)
+}
+
 export interface ParsedCommandLine {
+  /** --help, -h or `memlens help [COMMAND]`: print helpText(). */
   readonly help: boolean
+  /** --version: print the package's version. */
+  readonly version: boolean
   readonly config?: Config
 }
 
 export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): ParsedCommandLine {
-  const options: Record<string, { type: 'string' | 'boolean' }> = {}
-  for (const f of FLAGS) options[f.name] = { type: f.boolean ? 'boolean' : 'string' }
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {}
+  for (const f of FLAGS) options[f.name] = { type: f.boolean ? 'boolean' : 'string', ...(f.short === undefined ? {} : { short: f.short }) }
   let parsed: ReturnType<typeof parseArgs>
   try {
-    parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true })
+    parsed = parseArgs({ args: joinDashValues(argv), options, allowPositionals: true, strict: true })
   } catch (er) {
     // node:util's messages are long and suggest '--' tricks; say what is wrong, briefly.
     const message = er instanceof Error ? er.message : String(er)
@@ -234,28 +311,40 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pa
     throw new ConfigError(message.split('\n')[0] ?? message)
   }
   const { values, positionals } = parsed
-  if (values['help'] === true) return { help: true }
-  const command = oneOf('command', positionals[0] ?? 'serve', COMMANDS)
+  if (values['help'] === true) return { help: true, version: false }
+  if (values['version'] === true) return { help: false, version: true }
+  const name = positionals[0] ?? 'serve'
+  if (name === 'help') {
+    const topic = positionals[1]
+    if (topic !== undefined && !COMMANDS.some((c) => c === topic)) throw unknownCommand(topic)
+    if (positionals.length > 2) throw new ConfigError(`unexpected argument ${JSON.stringify(positionals[2])}`)
+    return { help: true, version: false }
+  }
+  const command = COMMANDS.find((c) => c === name)
+  if (command === undefined) throw unknownCommand(name)
   // Only explain takes an argument of its own: the pod (or namespace) to explain.
   const allowed = command === 'explain' ? 2 : 1
   if (positionals.length > allowed) throw new ConfigError(`unexpected argument ${JSON.stringify(positionals[allowed])}`)
   const targetText = command === 'explain' ? positionals[1] : undefined
 
+  const applies = (f: FlagSpec): boolean => f.commands === undefined || f.commands.includes(command)
+  for (const f of FLAGS) {
+    if (typeof values[f.name] !== 'undefined' && !applies(f)) throw new ConfigError(`--${f.name} does not apply to "memlens ${command}"`)
+  }
+  // A flag that does not apply reads no environment either: one shell (MEMLENS_LISTEN,
+  // KUBECONFIG, MEMLENS_SERVER, ...) must serve every command, and a value nobody uses is not
+  // worth an error.
   const get = (name: string): string | undefined => {
+    const spec = FLAGS.find((f) => f.name === name)
+    if (spec === undefined || !applies(spec)) return undefined
     const v = values[name]
     if (typeof v === 'string') return v
     if (v === true) return 'true'
-    const spec = FLAGS.find((f) => f.name === name)
-    for (const key of spec?.env ?? []) {
+    for (const key of spec.env) {
       const e = env[key]
       if (e !== undefined && e !== '') return e
     }
     return undefined
-  }
-  for (const f of FLAGS) {
-    if (f.commands !== undefined && typeof values[f.name] !== 'undefined' && !f.commands.includes(command)) {
-      throw new ConfigError(`--${f.name} does not apply to "memlens ${command}"`)
-    }
   }
   const bool = (name: string): boolean => {
     const v = get(name)
@@ -263,15 +352,13 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pa
     if (v === 'true' || v === '1') return true
     throw new ConfigError(`--${name}: ${JSON.stringify(v)} is not true or false`)
   }
-  const intervalText = get('interval') ?? DEFAULTS.interval
-  const intervalMs = parseDuration(intervalText)
-  if (intervalMs === undefined || intervalMs < 100) {
-    throw new ConfigError(`--interval: ${JSON.stringify(intervalText)} is not a duration of at least 100ms (e.g. 500ms, 5s, 1m)`)
-  }
-  const peakText = get('peak-window') ?? DEFAULTS.peakWindow
-  const peakWindowMs = parseDuration(peakText)
-  if (peakWindowMs === undefined || peakWindowMs < 1000) {
-    throw new ConfigError(`--peak-window: ${JSON.stringify(peakText)} is not a duration of at least 1s (e.g. 30s, 1m)`)
+  const intervalMs = durationWithin('interval', get('interval') ?? DEFAULTS.interval, '100ms', MAX_INTERVAL, '500ms, 5s, 1m')
+  const peakWindowMs = durationWithin('peak-window', get('peak-window') ?? DEFAULTS.peakWindow, '1s', MAX_PEAK_WINDOW, '30s, 1m')
+  const nodeName = get('node-name')
+  // A kubeconfig only says how to reach the API server; the node name is what asks it for names.
+  // Given on the command line alone it is a mistake worth saying; KUBECONFIG in a shell is not.
+  if (typeof values['kubeconfig'] === 'string' && nodeName === undefined) {
+    throw new ConfigError('--kubeconfig needs --node-name (or NODE_NAME): pod names come from the pods of one node')
   }
   const kmsg = get('kmsg')
   const inFlightText = get('max-requests-in-flight') ?? String(DEFAULTS.maxRequestsInFlight)
@@ -293,42 +380,45 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pa
     intervalMs,
     listen: parseListen(get('listen') ?? DEFAULTS.listen),
     disabledMetrics: parseGroups(get('disable-metrics') ?? ''),
-    nodeName: get('node-name'),
-    kubeconfig: get('kubeconfig'),
+    nodeName,
+    kubeconfig: nodeName === undefined ? undefined : get('kubeconfig'),
     logLevel: oneOf('log-level', get('log-level') ?? DEFAULTS.logLevel, LOG_LEVELS),
     json: bool('json'),
     sort: oneOf('sort', get('sort') ?? DEFAULTS.sort, SORT_KEYS),
     pods: bool('pods'),
     peakWindowMs,
     kmsg: kmsg === undefined ? undefined : parsePath('kmsg', kmsg),
-    // Checked only where used: a MEMLENS_SERVER left in the shell must not stop `serve`.
-    server: command === 'explain' ? parseServer(get('server') ?? DEFAULTS.server) : DEFAULTS.server,
+    server: parseServer(get('server') ?? DEFAULTS.server),
     target: targetText === undefined ? undefined : parseTarget(targetText),
     nativeReader: env['MEMLENS_NATIVE'] !== '0',
     inCluster: Boolean(env['KUBERNETES_SERVICE_HOST']) && Boolean(env['KUBERNETES_SERVICE_PORT']),
     maxRequestsInFlight: Number(inFlightText),
     writeTimeoutMs,
   }
-  return { help: false, config: Object.freeze(config) }
+  return { help: false, version: false, config: Object.freeze(config) }
 }
 
 export function helpText(): string {
   const lines = [
     'memlens: per-pod and per-container memory from the cgroup hierarchy, as Prometheus metrics.',
     '',
-    'Usage: memlens [serve|snapshot|top|explain] [flags]',
+    'Usage: memlens [serve|snapshot|top] [flags]',
+    '       memlens explain [NAMESPACE/POD] [flags]',
+    '       memlens help | --help | -h | --version',
     '  serve      collect every --interval and serve /metrics, /healthz, /readyz, /api/v1/snapshot, /api/v1/ooms (default)',
     '  snapshot   collect once and print a table (or --json)',
-    '  top        a live view, one row per container (keys: w r s c d b l p o n sort, R reverse, q quit)',
+    '  top        a live view, one row per container (keys: w r s c d b l p o n sort, R reverse, Tab pods, q quit)',
     '  explain [NAMESPACE/POD]',
     '             why containers were OOM-killed, as the running agent (--server) explained it',
     '',
-    'Flags (each also read from the environment variable shown):',
+    'Flags, each also read from the environment variables shown. A flag applies to the commands',
+    'in parentheses: given to another, it is an error; its environment variables are then ignored.',
   ]
   for (const f of FLAGS) {
-    const left = `  --${f.name}${f.boolean ? '' : ' VALUE'}`
+    const left = `  ${f.short === undefined ? '' : `-${f.short}, `}--${f.name}${f.boolean ? '' : ' VALUE'}`
     const env = f.env.length > 0 ? ` [${f.env.join(', ')}]` : ''
-    lines.push(`${left.padEnd(28)}${f.help}${env}`)
+    const commands = f.commands === undefined ? '' : ` (${f.commands.join(', ')})`
+    lines.push(`${left.padEnd(28)}${f.help}${env}${commands}`)
   }
   return lines.join('\n') + '\n'
 }

@@ -1,12 +1,14 @@
 // What every command needs: the memory hierarchy, the collector polling it, and the names
 // the Kubernetes side gives its cgroups. snapshot and top use this alone; serve adds the
 // rendering and the HTTP server (serve.ts). Nothing here renders /metrics.
+import { statSync } from 'node:fs'
 import type { Logger } from 'pino'
 import { findHierarchy, resolveScope, type Hierarchy } from '../cgroup/hierarchy.js'
 import { Collector } from '../collect/collector.js'
 import type { Timers } from '../collect/timers.js'
-import { DEFAULTS, type Config } from '../config.js'
+import { ConfigError, DEFAULTS, type Config } from '../config.js'
 import { snapshotJson, type SnapshotJson } from '../expose/snapshot-json.js'
+import { errorCode } from '../kernel/errors.js'
 import { noMetadata, type MetadataService, type Scope } from '../model.js'
 import { KmsgReader } from '../oom/kmsg-reader.js'
 import { OomTracker } from '../oom/tracker.js'
@@ -32,13 +34,29 @@ export interface CoreDeps {
   readonly now?: () => number
 }
 
-/** The memory hierarchy the config points at; a HierarchyError says what is missing. */
+/**
+ * The memory hierarchy the config points at; a HierarchyError says what is missing, a
+ * ConfigError that --cgroup-parent names no cgroup (a typo would otherwise watch nothing, quietly).
+ */
 export function locateHierarchy(config: Config): Hierarchy {
-  return findHierarchy({
+  const hierarchy = findHierarchy({
     cgroupRoot: config.cgroupRoot,
     // Only the default mount point is worth confirming; an explicit root may be a fixture.
     mountinfoPath: config.cgroupRoot === DEFAULTS.cgroupRoot ? `${config.procRoot}/self/mountinfo` : undefined,
   })
+  if (config.cgroupParent !== '/' && !isDirectory(hierarchy.root + config.cgroupParent)) {
+    throw new ConfigError(`--cgroup-parent: ${JSON.stringify(config.cgroupParent)} is not a cgroup under ${hierarchy.root}`)
+  }
+  return hierarchy
+}
+
+/** False only when the path is surely not a directory; one we may not stat is left to discovery. */
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false
+  } catch (er) {
+    return errorCode(er) !== 'ENOTDIR'
+  }
 }
 
 export function createCore(config: Config, deps: CoreDeps, hierarchy: Hierarchy = locateHierarchy(config)): Core {

@@ -48,8 +48,9 @@ export function shortTime(iso: string): string {
 
 /** namespace/pod/container where the API named them; the cgroup id otherwise. */
 export function oomName(oom: Pick<OomJson, 'namespace' | 'pod' | 'container' | 'id'>): string {
-  if (oom.namespace === '' || oom.pod === '') return oom.id
-  return [oom.namespace, oom.pod, ...(oom.container === '' ? [] : [oom.container])].join('/')
+  // '' is how agents before the null names said "not named".
+  if (oom.namespace === null || oom.namespace === '' || oom.pod === null || oom.pod === '') return oom.id
+  return [oom.namespace, oom.pod, ...(oom.container === null || oom.container === '' ? [] : [oom.container])].join('/')
 }
 
 function isProcess(v: unknown): v is OomProcessJson {

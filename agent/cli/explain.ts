@@ -23,6 +23,11 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
 
+/** A name: null (unnamed), or a string ("" from agents older than the null names). */
+function isName(v: unknown): v is string | null {
+  return v === null || typeof v === 'string'
+}
+
 function isStrings(v: unknown): v is string[] {
   return Array.isArray(v) && v.every((s) => typeof s === 'string')
 }
@@ -30,9 +35,11 @@ function isStrings(v: unknown): v is string[] {
 /** The fields explain reads; an answer without them is not from a memlens agent of this shape. */
 function isOomJson(v: unknown): v is OomJson {
   if (!isRecord(v)) return false
-  const strings = ['time', 'id', 'namespace', 'pod', 'container', 'cause', 'scope', 'message'] as const
+  const strings = ['time', 'id', 'cause', 'scope', 'message'] as const
+  const names = ['namespace', 'pod', 'container'] as const
   return (
     strings.every((k) => typeof v[k] === 'string') &&
+    names.every((k) => isName(v[k])) &&
     typeof v['kills'] === 'number' &&
     isStrings(v['evidence']) &&
     isStrings(v['advice']) &&

@@ -1,13 +1,14 @@
 // Command dispatch for serve, snapshot, top and explain. Streams and environment are injected so
 // tests run the real commands in-process.
 import type { Logger } from 'pino'
-import { createCore, type Core } from '../app/core.js'
+import { createCore, locateHierarchy, type Core } from '../app/core.js'
 import { createLogger } from '../app/logger.js'
 import { createServeApp, type ServeApp } from '../app/serve.js'
+import { VERSION } from '../app/version.js'
 import { formatDuration, helpText, parseConfig, type Config } from '../config.js'
 import { startKubernetes } from '../kube/start.js'
 import { runExplain } from './explain.js'
-import { renderTable } from './table.js'
+import { renderTable, sortSnapshot, UNLIMITED_WIDTH } from './table.js'
 import { runTop } from './top/loop.js'
 
 export interface CliIo {
@@ -22,6 +23,10 @@ export interface CliIo {
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number | undefined> {
   const parsed = parseConfig(argv, io.env)
+  if (parsed.version) {
+    io.stdout.write(`memlens ${VERSION}\n`)
+    return 0
+  }
   if (parsed.help || parsed.config === undefined) {
     io.stdout.write(helpText())
     return 0
@@ -34,14 +39,18 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const logger = io.logger ?? createLogger(level)
   if (config.command === 'serve') return serve(await createServeApp(config, { logger }), config, io, logger)
   const core = await commandCore(config, logger)
+  const kind = config.pods ? 'pods' : 'containers'
   switch (config.command) {
     case 'snapshot':
       try {
         await core.collector.collect()
         const snap = core.snapshot()
         if (snap === undefined) return 1
-        const width = io.stdout.columns ?? 120
-        io.stdout.write(config.json ? JSON.stringify(snap, null, 2) + '\n' : renderTable(snap, { width, sort: config.sort, kind: config.pods ? 'pods' : 'containers' }))
+        // Into a pipe names stay whole: they are for grep and scripts, not for a screen.
+        const width = io.stdout.isTTY === true ? (io.stdout.columns ?? 120) : UNLIMITED_WIDTH
+        io.stdout.write(
+          config.json ? JSON.stringify(sortSnapshot(snap, config.sort), null, 2) + '\n' : renderTable(snap, { width, sort: config.sort, kind }),
+        )
         return 0
       } finally {
         await core.stop()
@@ -59,6 +68,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
           input: io.stdin,
           output: io.stdout,
           sort: config.sort,
+          kind,
           signal: io.signal,
         })
         return 0
@@ -70,9 +80,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 
 /** snapshot and top: the core alone, with pod names when a node name asks for them. */
 async function commandCore(config: Config, logger: Logger): Promise<Core> {
+  // The hierarchy first: a wrong --cgroup-root or --cgroup-parent needs no API server to say so.
+  const hierarchy = locateHierarchy(config)
   const metadata = await startKubernetes(config, { logger })
   try {
-    return createCore(config, { logger, metadata })
+    return createCore(config, { logger, metadata }, hierarchy)
   } catch (er) {
     await metadata?.stop?.()
     throw er
@@ -87,7 +99,7 @@ async function serve(app: ServeApp, config: Config, io: CliIo, logger: Logger): 
   const url = `http://${host}:${address.port}`
   logger.info({ url, cgroupVersion: core.hierarchy.version, root: core.hierarchy.root, scope: core.scope }, 'serving')
   io.stdout.write(
-    `memlens ${core.scope === 'kubernetes' ? 'watching pods and containers' : 'watching every cgroup'} ` +
+    `memlens watching ${watched(core.scope, config.cgroupParent)} ` +
       `(cgroup ${core.hierarchy.version} at ${core.hierarchy.root}, every ${formatDuration(config.intervalMs)})\n` +
       `  metrics:  ${url}/metrics\n  snapshot: ${url}/api/v1/snapshot\n  health:   ${url}/healthz  ready: ${url}/readyz\n`,
   )
@@ -104,4 +116,11 @@ async function serve(app: ServeApp, config: Config, io: CliIo, logger: Logger): 
   logger.info('stopping')
   await app.stop()
   return 0
+}
+
+/** What serve watches, in the banner's words. */
+function watched(scope: Core['scope'], parent: string): string {
+  const under = parent === '/' ? '' : ` under ${parent}`
+  if (scope === 'kubernetes') return `pods and containers${under}`
+  return parent === '/' ? 'every cgroup' : `the cgroups${under}`
 }

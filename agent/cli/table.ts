@@ -31,8 +31,11 @@ export function isTableKind(s: string): s is TableKind {
   return (TABLE_KINDS as readonly string[]).includes(s)
 }
 
+/** The width into a pipe: every column, and names in full. */
+export const UNLIMITED_WIDTH = Number.POSITIVE_INFINITY
+
 export interface TableOptions {
-  /** Terminal columns; no line of the output is wider. */
+  /** Terminal columns; no line of the output is wider. UNLIMITED_WIDTH cuts nothing. */
   readonly width: number
   readonly sort: SortKey
   /** Flips the direction: numbers ascending, names descending. Absent values stay last. */
@@ -158,10 +161,10 @@ function isContainer(row: PodJson | ContainerJson): row is ContainerJson {
 function rowName(row: PodJson | ContainerJson, snapshot: SnapshotJson): string {
   // Outside Kubernetes the path is the only name there is, and every segment of it counts.
   if (snapshot.scope === 'all') return row.id
-  if (row.namespace === '' || row.pod === '') return shortName(row)
+  if (row.namespace === null || row.pod === null) return shortName(row)
   if (!isContainer(row)) return `${row.namespace}/${row.pod}`
   // The pod is already named, so only the container's own name or ID adds anything.
-  const container = row.container !== '' ? row.container : (row.containerId?.slice(0, 12) ?? row.id.split('/').pop() ?? row.id)
+  const container = row.container ?? row.containerId?.slice(0, 12) ?? row.id.split('/').pop() ?? row.id
   return `${row.namespace}/${row.pod}/${container}`
 }
 
@@ -212,6 +215,16 @@ export function sortRows(rows: readonly TableRow[], sort: SortKey, reverse = fal
     }
     return c !== 0 ? c : compareText(a.name, b.name) || compareText(a.id, b.id)
   })
+}
+
+/** The snapshot with its containers and pods in the order the table shows them. */
+export function sortSnapshot(snapshot: SnapshotJson, sort: SortKey, reverse = false): SnapshotJson {
+  const order = <T extends PodJson>(items: readonly T[], kind: TableKind): T[] => {
+    const rows = tableRows(snapshot, kind)
+    const item = new Map(rows.map((row, i) => [row, items[i]]))
+    return sortRows(rows, sort, reverse).flatMap((row) => item.get(row) ?? [])
+  }
+  return { ...snapshot, containers: order(snapshot.containers, 'containers'), pods: order(snapshot.pods, 'pods') }
 }
 
 function sum(rows: readonly TableRow[], key: NumericKey): number | null {

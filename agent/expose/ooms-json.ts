@@ -38,9 +38,10 @@ export interface OomJson {
   readonly id: string
   readonly podUid: string | null
   readonly containerId: string | null
-  readonly namespace: string
-  readonly pod: string
-  readonly container: string
+  /** null until the Kubernetes API named the killed cgroup, as in the snapshot JSON. */
+  readonly namespace: string | null
+  readonly pod: string | null
+  readonly container: string | null
   readonly cause: OomRecord['cause']
   readonly scope: OomRecord['scope']
   readonly kills: number
@@ -83,15 +84,19 @@ function numbersJson(numbers: Readonly<Record<string, unknown>>): OomNumbersJson
   return out as OomNumbersJson
 }
 
+function nameOrNull(name: string): string | null {
+  return name === '' ? null : name
+}
+
 export function oomJson(record: OomRecord): OomJson {
   return {
     time: new Date(record.atMs).toISOString(),
     id: record.id,
     podUid: record.podUid ?? null,
     containerId: record.containerId ?? null,
-    namespace: record.namespace,
-    pod: record.pod,
-    container: record.container,
+    namespace: nameOrNull(record.namespace),
+    pod: nameOrNull(record.pod),
+    container: nameOrNull(record.container),
     cause: record.cause,
     scope: record.scope,
     kills: record.kills,

@@ -1,5 +1,5 @@
 // The JSON shape of `memlens snapshot --json` and GET /api/v1/snapshot.
-// Absent values are null; podUid keeps its dashes.
+// Absent values are null, names too (the model's '' for "not named yet"); podUid keeps its dashes.
 import type { MetadataSource, OomRecord, ProcessSummary } from '../model.js'
 import {
   EVENT_FIELDS,
@@ -21,8 +21,9 @@ export interface PodJson {
   readonly id: string
   readonly podUid: string | null
   readonly qos: string | null
-  readonly namespace: string
-  readonly pod: string
+  /** null until the Kubernetes API names the cgroup, and always without Kubernetes. */
+  readonly namespace: string | null
+  readonly pod: string | null
   readonly memory: Nullable<MemoryBytes>
   readonly events: Nullable<MemoryEvents>
   readonly pressure: Nullable<MemoryPressure>
@@ -41,7 +42,8 @@ export interface OomSummaryJson {
 
 export interface ContainerJson extends PodJson {
   readonly containerId: string | null
-  readonly container: string
+  /** null until the API names the container (a pod may be named before its containers are). */
+  readonly container: string | null
 }
 
 export interface SnapshotJson {
@@ -58,6 +60,10 @@ function pick<T extends object, K extends keyof T>(obj: T, keys: readonly K[]): 
   return out as Nullable<Pick<T, K>>
 }
 
+function nameOrNull(name: string): string | null {
+  return name === '' ? null : name
+}
+
 function podJson(sample: CgroupSample, metadata: MetadataSource, names: KubeNames = metadata.names(sample.ref)): PodJson {
   const { ref, reading } = sample
   const qos = ref.podUid === undefined ? undefined : (metadata.pod(ref.podUid)?.qos ?? ref.qos)
@@ -65,8 +71,8 @@ function podJson(sample: CgroupSample, metadata: MetadataSource, names: KubeName
     id: ref.id,
     podUid: ref.podUid ?? null,
     qos: qos ?? null,
-    namespace: names.namespace,
-    pod: names.pod,
+    namespace: nameOrNull(names.namespace),
+    pod: nameOrNull(names.pod),
     memory: pick(reading.memory, MEMORY_FIELDS),
     events: pick(reading.events, EVENT_FIELDS),
     pressure: pick(reading.pressure, PRESSURE_FIELDS),
@@ -78,7 +84,7 @@ function podJson(sample: CgroupSample, metadata: MetadataSource, names: KubeName
 function containerJson(sample: CgroupSample, metadata: MetadataSource): ContainerJson {
   const names = metadata.names(sample.ref)
   const { id, podUid, qos, namespace, pod, ...rest } = podJson(sample, metadata, names)
-  return { id, podUid, containerId: sample.ref.containerId ?? null, qos, namespace, pod, container: names.container, ...rest }
+  return { id, podUid, containerId: sample.ref.containerId ?? null, qos, namespace, pod, container: nameOrNull(names.container), ...rest }
 }
 
 export function snapshotJson(snapshot: Snapshot, metadata: MetadataSource): SnapshotJson {

@@ -227,3 +227,16 @@ t.test('parseOoms tolerates figures it does not know, and missing ones', async (
   t.notMatch(cli.out(), /\n {2}at the kill|lots|\n {2}processes/, 'no figure rows without figures')
   t.match(cli.out(), /\n {2}why /)
 })
+
+t.test('unnamed kills: null names (and "" from older agents) print the cgroup id', async (t) => {
+  const unnamed: OomJson = { ...(OOMS[1] as OomJson), namespace: null, pod: null, container: null }
+  const older = { ...(OOMS[1] as OomJson), id: '/older/agent', namespace: '', pod: '', container: '' }
+  const { url } = await agent(t, serving({ ooms: [unnamed, older] }))
+  const cli = io(132)
+  t.equal(await runCli(['explain', '--server', url], cli), 0)
+  t.match(cli.out(), new RegExp(`^\\S+ \\S+ {2}${unnamed.id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} {2}`, 'm'))
+  t.match(cli.out(), /^\S+ \S+ {2}\/older\/agent {2}/m)
+  const ns = io()
+  t.equal(await runCli(['explain', 'jobs', '--server', url], ns), 0)
+  t.match(ns.out(), /^no OOM kills in namespace jobs/, 'an unnamed kill is in no namespace')
+})

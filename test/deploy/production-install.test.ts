@@ -2,7 +2,7 @@
 // (npm ci --omit=dev, from the lockfile) and the compiled agent. It must answer --help and
 // serve /metrics from a fixture tree, so no dev dependency sneaks into the runtime.
 import { spawn, spawnSync } from 'node:child_process'
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { buildTree } from '../fixtures/trees.js'
@@ -34,6 +34,20 @@ t.test('a production-only install runs memlens --help and serves /metrics', asyn
   const wrong = spawnSync(process.execPath, [main, '--bogus'], { encoding: 'utf8', env })
   t.equal(wrong.status, 2, 'a wrong flag exits 2')
   t.equal(wrong.stderr.trim().split('\n').length, 1, 'with a one-line error')
+
+  // The README's way to a `memlens` on the PATH: npm link (here into a prefix of the test's own).
+  const pkg = JSON.parse(readFileSync(`${repo}/package.json`, 'utf8')) as { version: string; bin: Record<string, string> }
+  t.same(pkg.bin, { memlens: 'dist/agent/main.js' }, 'the bin is what tsc makes of agent/main.ts')
+  t.match(readFileSync(`${repo}/agent/main.ts`, 'utf8'), /^#!\/usr\/bin\/env node\n/, 'with a shebang')
+  const prefix = `${dir}/global`
+  const link = spawnSync('npm', ['link', '--offline', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: dir, encoding: 'utf8', env: { ...env, npm_config_prefix: prefix } })
+  t.equal(link.status, 0, `npm link: ${link.stderr.slice(-500)}`)
+  const linked = spawnSync(`${prefix}/bin/memlens`, ['--version'], { encoding: 'utf8', env })
+  t.equal(linked.status, 0, `memlens --version: ${linked.stderr}`)
+  t.equal(linked.stdout, `memlens ${pkg.version}\n`)
+  const helped = spawnSync(`${prefix}/bin/memlens`, ['help'], { encoding: 'utf8', env })
+  t.equal(helped.status, 0, 'memlens help')
+  t.match(helped.stdout, /Usage: memlens/)
 
   mkdirSync(`${dir}/tree`)
   const tree = buildTree(`${dir}/tree`, { version: 'v2', layout: 'systemd-containerd' })

@@ -23,6 +23,8 @@ t.test('absent is null, time is ISO 8601', async (t) => {
   t.equal(j.time, '2026-11-27T12:00:03.120Z')
   t.equal(j.podUid, null)
   t.equal(j.containerId, null)
+  t.same([j.namespace, j.pod, j.container], [null, null, null], 'names too, as in the snapshot JSON')
+  t.same([oomJson({ ...bare, namespace: 'ns', pod: 'p' }).pod, oomJson({ ...bare, namespace: 'ns', pod: 'p' }).container], ['p', null])
   for (const key of OOM_NUMBER_FIELDS) t.equal(j.numbers[key], null, `${key} is null when absent`)
   t.equal(j.numbers.largestProcesses, null, 'no process view: null, not an empty list')
   t.equal(j.numbers.victim, null)

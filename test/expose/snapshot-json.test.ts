@@ -1,6 +1,6 @@
 import t from 'tap'
 import { snapshotJson } from '../../agent/expose/snapshot-json.js'
-import { noMetadata, type CgroupSample, type ProcessSummary } from '../../agent/model.js'
+import { noMetadata, type CgroupSample, type MetadataSource, type ProcessSummary } from '../../agent/model.js'
 
 const processes: ProcessSummary = {
   count: 2,
@@ -37,4 +37,28 @@ t.test('processes and oom per container and pod; absent is null', async (t) => {
   t.equal(json.containers[1]?.oom, null)
   t.same(json.pods[0]?.processes, processes)
   t.equal(json.pods[0]?.oom, null)
+})
+
+t.test('names are null until Kubernetes gives them, like every other absent value', async (t) => {
+  const snap = (metadata: MetadataSource) =>
+    snapshotJson(
+      {
+        cgroupVersion: 'v2',
+        scope: 'kubernetes',
+        collectedAtMs: 0,
+        containers: [sample({})],
+        pods: [sample({ ref: { id: '/kubepods/podu', kind: 'pod', podUid: 'u' } })],
+      },
+      metadata,
+    )
+  const unnamed = snap(noMetadata)
+  t.same([unnamed.containers[0]?.namespace, unnamed.containers[0]?.pod, unnamed.containers[0]?.container], [null, null, null])
+  t.same([unnamed.pods[0]?.namespace, unnamed.pods[0]?.pod], [null, null])
+  const podOnly = snap({ ...noMetadata, names: () => ({ namespace: 'shop', pod: 'web-0', container: '' }) })
+  t.same(
+    [podOnly.containers[0]?.namespace, podOnly.containers[0]?.pod, podOnly.containers[0]?.container],
+    ['shop', 'web-0', null],
+    'a container the API has not named yet',
+  )
+  t.same([podOnly.pods[0]?.namespace, podOnly.pods[0]?.pod], ['shop', 'web-0'])
 })

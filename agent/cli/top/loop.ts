@@ -6,7 +6,7 @@ import type { SortKey } from '../../config.js'
 import type { SnapshotJson } from '../../expose/snapshot-json.js'
 import { errorCode, errorMessage } from '../../kernel/errors.js'
 import { printable } from '../format.js'
-import { renderTable, type TableKind } from '../table.js'
+import { renderTable, UNLIMITED_WIDTH, type TableKind } from '../table.js'
 import { keyActions } from './keys.js'
 import { paint, renderScreen, type ScreenSize, type TopView } from './screen.js'
 import { ANSI, terminalSize, type TopInput, type TopOutput } from './terminal.js'
@@ -76,8 +76,8 @@ export function runTop(opts: TopOptions): Promise<void> {
       if (view.error !== undefined) {
         output.write(`error: ${view.error.message}\n\n`)
       } else if (view.data !== undefined) {
-        const width = terminalSize(output).columns
-        output.write(renderTable(view.data, { width, sort: view.sort, reverse: view.reverse, kind: view.kind }) + '\n')
+        // No screen to fit: names stay whole for whoever reads the log or greps it.
+        output.write(renderTable(view.data, { width: UNLIMITED_WIDTH, sort: view.sort, reverse: view.reverse, kind: view.kind }) + '\n')
       }
     }
 
