@@ -30,7 +30,7 @@ t.test('a production-only install runs memlens --help and serves /metrics', asyn
 
   const help = spawnSync(process.execPath, [main, '--help'], { encoding: 'utf8', env })
   t.equal(help.status, 0)
-  t.match(help.stdout, /Usage: memlens \[serve\|snapshot\|top\|explain\]/)
+  t.match(help.stdout, /Usage: memlens \[serve\|snapshot\|top\] \[flags\]\n +memlens explain/)
   const wrong = spawnSync(process.execPath, [main, '--bogus'], { encoding: 'utf8', env })
   t.equal(wrong.status, 2, 'a wrong flag exits 2')
   t.equal(wrong.stderr.trim().split('\n').length, 1, 'with a one-line error')
