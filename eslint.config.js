@@ -24,7 +24,10 @@ export default tseslint.config(
       // One style for private members: ECMAScript #private, never the TypeScript keyword.
       'no-restricted-syntax': [
         'error',
-        { selector: ':matches(PropertyDefinition, MethodDefinition, TSParameterProperty)[accessibility="private"]', message: 'Use #private.' },
+        {
+          selector: ':matches(PropertyDefinition, MethodDefinition, TSParameterProperty)[accessibility="private"]',
+          message: 'Use #private.',
+        },
         { selector: 'TSEnumDeclaration', message: 'Use an `as const` object instead of an enum.' },
       ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],

@@ -12,7 +12,18 @@ export const SCOPE_CHOICES = ['kubernetes', 'all', 'auto'] as const
 export type ScopeChoice = (typeof SCOPE_CHOICES)[number]
 
 /** Metric groups --disable-metrics can switch off (docs/metrics.md, expose/metric-names.ts). */
-export const METRIC_GROUPS = ['memory', 'events', 'pressure', 'peaks', 'processes', 'oom', 'pod', 'container', 'kubernetes', 'runtime'] as const
+export const METRIC_GROUPS = [
+  'memory',
+  'events',
+  'pressure',
+  'peaks',
+  'processes',
+  'oom',
+  'pod',
+  'container',
+  'kubernetes',
+  'runtime',
+] as const
 export type MetricGroup = (typeof METRIC_GROUPS)[number]
 
 /** What snapshot and top can sort by (cli/table.ts). */
@@ -115,8 +126,18 @@ export const FLAGS: readonly FlagSpec[] = [
     help: `procfs mount: mountinfo and the processes' /proc/PID/status (default ${DEFAULTS.procRoot})`,
     commands: COLLECTING,
   },
-  { name: 'scope', env: ['MEMLENS_SCOPE'], help: 'kubernetes | all | auto (default auto: kubernetes when kubepods exists)', commands: COLLECTING },
-  { name: 'cgroup-parent', env: ['MEMLENS_CGROUP_PARENT'], help: 'only cgroups at or below this path of the hierarchy (default /)', commands: COLLECTING },
+  {
+    name: 'scope',
+    env: ['MEMLENS_SCOPE'],
+    help: 'kubernetes | all | auto (default auto: kubernetes when kubepods exists)',
+    commands: COLLECTING,
+  },
+  {
+    name: 'cgroup-parent',
+    env: ['MEMLENS_CGROUP_PARENT'],
+    help: 'only cgroups at or below this path of the hierarchy (default /)',
+    commands: COLLECTING,
+  },
   {
     name: 'interval',
     env: ['MEMLENS_INTERVAL'],
@@ -129,8 +150,18 @@ export const FLAGS: readonly FlagSpec[] = [
     help: `how far back the *_window_max_bytes peaks reach, 1s to ${MAX_PEAK_WINDOW} (default ${DEFAULT_PEAK_WINDOW})`,
     commands: ['serve'],
   },
-  { name: 'kmsg', env: ['MEMLENS_KMSG'], help: 'read the kernel log (e.g. /dev/kmsg) for its OOM reports (default off)', commands: ['serve'] },
-  { name: 'listen', env: ['MEMLENS_LISTEN'], help: `HOST:PORT to serve on, :PORT for every interface (default ${DEFAULTS.listen})`, commands: ['serve'] },
+  {
+    name: 'kmsg',
+    env: ['MEMLENS_KMSG'],
+    help: 'read the kernel log (e.g. /dev/kmsg) for its OOM reports (default off)',
+    commands: ['serve'],
+  },
+  {
+    name: 'listen',
+    env: ['MEMLENS_LISTEN'],
+    help: `HOST:PORT to serve on, :PORT for every interface (default ${DEFAULTS.listen})`,
+    commands: ['serve'],
+  },
   {
     name: 'max-requests-in-flight',
     env: ['MEMLENS_MAX_REQUESTS_IN_FLIGHT'],
@@ -149,7 +180,12 @@ export const FLAGS: readonly FlagSpec[] = [
     help: `metric groups to switch off, comma-separated: ${METRIC_GROUPS.join(', ')}`,
     commands: ['serve'],
   },
-  { name: 'node-name', env: ['MEMLENS_NODE_NAME', 'NODE_NAME'], help: 'this node: turns on pod names from the Kubernetes API', commands: COLLECTING },
+  {
+    name: 'node-name',
+    env: ['MEMLENS_NODE_NAME', 'NODE_NAME'],
+    help: 'this node: turns on pod names from the Kubernetes API',
+    commands: COLLECTING,
+  },
   {
     name: 'kubeconfig',
     env: ['MEMLENS_KUBECONFIG', 'KUBECONFIG'],
@@ -158,7 +194,12 @@ export const FLAGS: readonly FlagSpec[] = [
   },
   { name: 'log-level', env: ['MEMLENS_LOG_LEVEL'], help: `${LOG_LEVELS.join(' | ')} (default ${DEFAULTS.logLevel})`, commands: COLLECTING },
   { name: 'json', env: ['MEMLENS_JSON'], help: 'print JSON instead of a table or text', boolean: true, commands: ['snapshot', 'explain'] },
-  { name: 'sort', env: ['MEMLENS_SORT'], help: `sort by ${SORT_KEYS.join(' | ')} (default ${DEFAULTS.sort})`, commands: ['snapshot', 'top'] },
+  {
+    name: 'sort',
+    env: ['MEMLENS_SORT'],
+    help: `sort by ${SORT_KEYS.join(' | ')} (default ${DEFAULTS.sort})`,
+    commands: ['snapshot', 'top'],
+  },
   { name: 'pods', env: ['MEMLENS_PODS'], help: 'show pod cgroups instead of containers', boolean: true, commands: ['snapshot', 'top'] },
   { name: 'server', env: ['MEMLENS_SERVER'], help: `the running agent to ask (default ${DEFAULTS.server})`, commands: ['explain'] },
   { name: 'help', env: [], help: 'show this help (also memlens help)', boolean: true, short: 'h' },
@@ -204,7 +245,8 @@ function oneOf<T extends string>(flag: string, value: string, choices: readonly 
 export function parseListen(value: string): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(value)
   const port = Number(m?.[3])
-  if (m === null || port > 65535) throw new ConfigError(`--listen: ${JSON.stringify(value)} is not HOST:PORT (e.g. 127.0.0.1:9597, :9597, [::1]:9597)`)
+  if (m === null || port > 65535)
+    throw new ConfigError(`--listen: ${JSON.stringify(value)} is not HOST:PORT (e.g. 127.0.0.1:9597, :9597, [::1]:9597)`)
   // ':PORT' leaves the host empty: every interface, IPv6 included where the host has it.
   return { host: m[1] ?? m[2] ?? '', port }
 }
@@ -227,7 +269,13 @@ export function parseServer(value: string): string {
   } catch {
     url = undefined
   }
-  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '' || url.search !== '' || url.hash !== '') {
+  if (
+    url === undefined ||
+    (url.protocol !== 'http:' && url.protocol !== 'https:') ||
+    url.hostname === '' ||
+    url.search !== '' ||
+    url.hash !== ''
+  ) {
     throw new ConfigError(`--server: ${JSON.stringify(value)} is not an http:// URL of a memlens agent (e.g. http://127.0.0.1:9597)`)
   }
   return url.href.replace(/\/+$/, '')

@@ -142,7 +142,8 @@ export function parseOptions(argv: readonly string[]): Options {
   const defaultVersions: readonly CgroupVersion[] = mode === 'figures' ? ['v1', 'v2'] : mode === 'real' ? ['v1'] : ['v2']
   const interval = values.interval ?? (mode === 'churn' ? '500ms' : '1s')
   const intervalMs = durationMs(interval)
-  if (intervalMs === undefined || intervalMs < 100) throw new UsageError(`--interval: ${JSON.stringify(interval)} is not a duration of at least 100ms (e.g. 500ms, 1s)`)
+  if (intervalMs === undefined || intervalMs < 100)
+    throw new UsageError(`--interval: ${JSON.stringify(interval)} is not a duration of at least 100ms (e.g. 500ms, 1s)`)
   const sizes = (values.sizes ?? (quick ? '200,1000' : '200,1000,2500')).split(',').map((s) => positive('sizes', s.trim(), 0))
   return Object.freeze({
     mode,

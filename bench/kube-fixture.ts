@@ -26,7 +26,13 @@ export function apiPodFor(p: TreePod, i: number): Json {
 /** A pod of this node without a cgroup in the tree (scheduled, not started here). */
 function extraPod(i: number, seed: number): Json {
   const rand = rng(seed * 104729 + i)
-  return apiPod({ uid: dashedUid(rand), name: `extra-${i}`, namespace: 'bench', node: NODE_NAME, containers: [{ name: 'c0', id: hex(rand, 64) }] })
+  return apiPod({
+    uid: dashedUid(rand),
+    name: `extra-${i}`,
+    namespace: 'bench',
+    node: NODE_NAME,
+    containers: [{ name: 'c0', id: hex(rand, 64) }],
+  })
 }
 
 export interface KubeFixture {

@@ -27,8 +27,9 @@ if (process.platform !== 'linux') fail(`${process.platform} is not Linux`)
 const prefix = dirname(dirname(process.execPath))
 // npm sets npm_config_node_gyp to its own bundled node-gyp; run directly, the one of the npm
 // beside this node; `node-gyp` on PATH otherwise.
-const gyp = [process.env['npm_config_node_gyp'], join(prefix, 'lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js')]
-  .find((p) => p !== undefined && p !== '' && existsSync(p))
+const gyp = [process.env['npm_config_node_gyp'], join(prefix, 'lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js')].find(
+  (p) => p !== undefined && p !== '' && existsSync(p),
+)
 const [cmd, pre] = gyp !== undefined ? [process.execPath, [gyp]] : ['node-gyp', []]
 const nodedir = existsSync(join(prefix, 'include', 'node', 'node_api.h')) ? [`--nodedir=${prefix}`] : []
 const r = spawnSync(cmd, [...pre, 'rebuild', ...nodedir], {

@@ -21,7 +21,13 @@ t.test('defaults', async (t) => {
 })
 
 t.test('flags beat environment, environment beats defaults', async (t) => {
-  const env = { MEMLENS_INTERVAL: '2s', MEMLENS_SCOPE: 'all', NODE_NAME: 'node-a', KUBECONFIG: '/k', MEMLENS_DISABLE_METRICS: 'pressure, runtime' }
+  const env = {
+    MEMLENS_INTERVAL: '2s',
+    MEMLENS_SCOPE: 'all',
+    NODE_NAME: 'node-a',
+    KUBECONFIG: '/k',
+    MEMLENS_DISABLE_METRICS: 'pressure, runtime',
+  }
   const c = cfg(['--interval', '500ms'], env)
   t.equal(c.intervalMs, 500)
   t.equal(c.scope, 'all')
@@ -55,7 +61,11 @@ t.test('explain: the agent to ask and the pod to explain', async (t) => {
   t.equal(cfg(['explain', '--json', '--server', 'http://10.0.0.5:9597/']).json, true)
   t.equal(cfg(['explain'], { MEMLENS_SERVER: '10.0.0.5:9597' }).server, 'http://10.0.0.5:9597', 'HOST:PORT means http')
   t.equal(cfg(['explain', '--server', 'http://a:1'], { MEMLENS_SERVER: 'http://b:2' }).server, 'http://a:1', 'the flag wins')
-  t.equal(parseServer('https://proxy.example/api/v1/namespaces/m/services/memlens:9597/proxy/'), 'https://proxy.example/api/v1/namespaces/m/services/memlens:9597/proxy', 'a path prefix stays')
+  t.equal(
+    parseServer('https://proxy.example/api/v1/namespaces/m/services/memlens:9597/proxy/'),
+    'https://proxy.example/api/v1/namespaces/m/services/memlens:9597/proxy',
+    'a path prefix stays',
+  )
   t.equal(parseServer('[::1]:9597'), 'http://[::1]:9597')
   t.equal(cfg(['serve'], { MEMLENS_SERVER: 'nonsense://' }).command, 'serve', 'a stray MEMLENS_SERVER does not stop serve')
 })
@@ -77,7 +87,11 @@ t.test('wrong flags and values are one-line ConfigErrors', async (t) => {
     [['explode'], {}, /^unknown command "explode"/],
     [['snapshot', 'cdi/importer'], {}, /unexpected argument "cdi\/importer"/],
     [['explain', 'a/b', 'c/d'], {}, /unexpected argument "c\/d"/],
-    [['explain', 'cdi/importer/importer'], {}, /explain: "cdi\/importer\/importer" is not NAMESPACE\/POD or NAMESPACE \(e\.g\. default\/web-0\)/],
+    [
+      ['explain', 'cdi/importer/importer'],
+      {},
+      /explain: "cdi\/importer\/importer" is not NAMESPACE\/POD or NAMESPACE \(e\.g\. default\/web-0\)/,
+    ],
     [['explain', 'Default/web-0'], {}, /explain: "Default\/web-0" is not NAMESPACE\/POD/],
     [['explain', 'default/'], {}, /is not NAMESPACE\/POD/],
     [['explain', '/web-0'], {}, /is not NAMESPACE\/POD/],

@@ -63,10 +63,23 @@ export function createCore(config: Config, deps: CoreDeps, hierarchy: Hierarchy 
   const scope = resolveScope(hierarchy, config.scope)
   const metadata = deps.metadata ?? noMetadata
   const kmsg = config.kmsg === undefined ? undefined : new KmsgReader(config.kmsg, deps.logger)
-  const oom = new OomTracker({ version: hierarchy.version, metadata, peakWindowMs: config.peakWindowMs, ...(kmsg === undefined ? {} : { kmsg }) })
+  const oom = new OomTracker({
+    version: hierarchy.version,
+    metadata,
+    peakWindowMs: config.peakWindowMs,
+    ...(kmsg === undefined ? {} : { kmsg }),
+  })
   oom.onOom((record) => {
     deps.logger.warn(
-      { namespace: record.namespace, pod: record.pod, container: record.container, cgroup: record.id, cause: record.cause, scope: record.scope, kills: record.kills },
+      {
+        namespace: record.namespace,
+        pod: record.pod,
+        container: record.container,
+        cgroup: record.id,
+        cause: record.cause,
+        scope: record.scope,
+        kills: record.kills,
+      },
       `OOM kill explained: ${record.message}`,
     )
     metadata.reportOom?.(record)

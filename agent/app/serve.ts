@@ -23,7 +23,12 @@ import { oomsJson } from '../expose/ooms-json.js'
 /** The OOM families live on the agent's own registry: their series outlive the cgroup. */
 function countOoms(core: Core, self: SelfMetrics): void {
   const labelNames = OOM_METRICS.killsByCause.labels
-  const kills = new Counter({ name: OOM_METRICS.killsByCause.name, help: OOM_METRICS.killsByCause.help, labelNames, registers: [self.registry] })
+  const kills = new Counter({
+    name: OOM_METRICS.killsByCause.name,
+    help: OOM_METRICS.killsByCause.help,
+    labelNames,
+    registers: [self.registry],
+  })
   const last = new Gauge({ name: OOM_METRICS.lastKill.name, help: OOM_METRICS.lastKill.help, labelNames, registers: [self.registry] })
   const lastLabels = new Map<string, Record<string, string>>()
   core.oom.onOom((r) => {

@@ -5,7 +5,14 @@ function readVersion(): string {
   for (const rel of ['../../package.json', '../../../package.json']) {
     try {
       const pkg: unknown = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8'))
-      if (typeof pkg === 'object' && pkg !== null && 'name' in pkg && pkg.name === 'memlens' && 'version' in pkg && typeof pkg.version === 'string') {
+      if (
+        typeof pkg === 'object' &&
+        pkg !== null &&
+        'name' in pkg &&
+        pkg.name === 'memlens' &&
+        'version' in pkg &&
+        typeof pkg.version === 'string'
+      ) {
         return pkg.version
       }
     } catch {

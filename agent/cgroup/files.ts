@@ -80,7 +80,9 @@ export interface FileSpec {
 }
 
 const plain = (files: FileSet): readonly FileSpec[] =>
-  Object.values(files).map((f) => (f.keys === undefined ? { name: f.name, format: f.format } : { name: f.name, format: f.format, keys: f.keys.keys }))
+  Object.values(files).map((f) =>
+    f.keys === undefined ? { name: f.name, format: f.format } : { name: f.name, format: f.format, keys: f.keys.keys },
+  )
 
 export const READ_SPEC: Readonly<Record<CgroupVersion, readonly FileSpec[]>> = { v1: plain(V1_FILES), v2: plain(V2_FILES) }
 

@@ -31,7 +31,8 @@ export class HierarchyError extends UsageError {
 /** mountinfo is read with a cap of its own: ~200 bytes a mount, and a busy node has thousands. */
 export const MOUNTINFO_MAX_BYTES = 16 * 1024 * 1024
 
-const HINT = 'point --cgroup-root at the cgroup mount (usually /sys/fs/cgroup; inside a container, the host mount, e.g. /host/sys/fs/cgroup)'
+const HINT =
+  'point --cgroup-root at the cgroup mount (usually /sys/fs/cgroup; inside a container, the host mount, e.g. /host/sys/fs/cgroup)'
 
 interface Candidate extends Hierarchy {
   /** The file whose presence (and content) makes this candidate the memory hierarchy. */

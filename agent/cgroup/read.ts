@@ -36,7 +36,9 @@ export class MissingFileError extends Error {
     /** Whether it is the first file of the set, the one every memory cgroup has. */
     readonly first: boolean,
   ) {
-    super(`EMISSING: a required file is missing from a cgroup directory that exists${first ? ' (no memory controller here?)' : ''}, '${path}'`)
+    super(
+      `EMISSING: a required file is missing from a cgroup directory that exists${first ? ' (no memory controller here?)' : ''}, '${path}'`,
+    )
     this.name = 'MissingFileError'
   }
 }
@@ -62,7 +64,9 @@ export interface ReadContext {
 export function readCgroup(ctx: ReadContext, id: string): MemoryReading {
   const dir = id === '/' ? ctx.root : ctx.root + id
   try {
-    return ctx.version === 'v1' ? mapV1(readFiles(ctx.reader, dir, V1_FILES, FILES.v1)) : mapV2(readFiles(ctx.reader, dir, V2_FILES, FILES.v2))
+    return ctx.version === 'v1'
+      ? mapV1(readFiles(ctx.reader, dir, V1_FILES, FILES.v1))
+      : mapV2(readFiles(ctx.reader, dir, V2_FILES, FILES.v2))
   } catch (er) {
     if (isGone(er)) throw new CgroupGoneError(dir)
     throw er
@@ -114,7 +118,12 @@ function parse(f: CgroupFile, r: Bytes): number | FlatKeyed<string> | PressureTo
       const parsed = parseFlatKeyed(r.buf, r.start, r.end, f.name, f.keys)
       if (f.required === true && parsed.values.every((v) => v === undefined)) {
         const first = lineText(r.buf, r.start, indexOf(r.buf, 10, r.start, r.end))
-        throw new ParseError(f.name, 1, first, r.start === r.end ? 'empty, but the kernel always fills it' : `none of the keys read (${f.keys.keys.join(', ')})`)
+        throw new ParseError(
+          f.name,
+          1,
+          first,
+          r.start === r.end ? 'empty, but the kernel always fills it' : `none of the keys read (${f.keys.keys.join(', ')})`,
+        )
       }
       return parsed
     }

@@ -67,7 +67,11 @@ export function textWidth(s: string): number {
 export function truncateEnd(s: string, width: number): string {
   if (textWidth(s) <= width) return s
   if (width <= 0) return ''
-  return Array.from(s).slice(0, width - 1).join('') + ELLIPSIS
+  return (
+    Array.from(s)
+      .slice(0, width - 1)
+      .join('') + ELLIPSIS
+  )
 }
 
 /** Cuts to width code points in the middle, keeping both ends (a path's root and its leaf). */

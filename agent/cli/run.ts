@@ -49,7 +49,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         // Into a pipe names stay whole: they are for grep and scripts, not for a screen.
         const width = io.stdout.isTTY === true ? (io.stdout.columns ?? 120) : UNLIMITED_WIDTH
         io.stdout.write(
-          config.json ? JSON.stringify(sortSnapshot(snap, config.sort), null, 2) + '\n' : renderTable(snap, { width, sort: config.sort, kind }),
+          config.json
+            ? JSON.stringify(sortSnapshot(snap, config.sort), null, 2) + '\n'
+            : renderTable(snap, { width, sort: config.sort, kind }),
         )
         return 0
       } finally {

@@ -6,17 +6,7 @@
 // width alone, so a redraw with other data never changes the layout.
 import { SORT_KEYS, type SortKey } from '../config.js'
 import type { ContainerJson, OomSummaryJson, PodJson, SnapshotJson } from '../expose/snapshot-json.js'
-import {
-  ABSENT,
-  BYTES_WIDTH,
-  clip,
-  formatBytes,
-  formatPercent,
-  joinFitting,
-  padEnd,
-  padStart,
-  printable,
-} from './format.js'
+import { ABSENT, BYTES_WIDTH, clip, formatBytes, formatPercent, joinFitting, padEnd, padStart, printable } from './format.js'
 
 export { SORT_KEYS, type SortKey }
 
@@ -247,10 +237,18 @@ export function renderSummary(snapshot: SnapshotJson, opts: Pick<TableOptions, '
   const totals =
     snapshot.scope === 'all'
       ? []
-      : [`wset ${formatBytes(sum(rows, 'wset'))}`, `dirty ${formatBytes(sum(rows, 'dirty'))}`, `writeback ${formatBytes(sum(rows, 'writeback'))}`]
+      : [
+          `wset ${formatBytes(sum(rows, 'wset'))}`,
+          `dirty ${formatBytes(sum(rows, 'dirty'))}`,
+          `writeback ${formatBytes(sum(rows, 'writeback'))}`,
+        ]
   const kills = sum(rows, 'oom') ?? 0
   if (snapshot.scope !== 'all' && kills > 0) totals.push(`${kills} OOM ${kills === 1 ? 'kill' : 'kills'}`)
-  const parts = [`cgroup ${snapshot.cgroupVersion}, ${snapshot.scope}, ${rows.length} ${noun}`, ...totals, time === undefined ? ABSENT : `${time}Z`]
+  const parts = [
+    `cgroup ${snapshot.cgroupVersion}, ${snapshot.scope}, ${rows.length} ${noun}`,
+    ...totals,
+    time === undefined ? ABSENT : `${time}Z`,
+  ]
   return joinFitting(parts, opts.width)
 }
 
@@ -270,10 +268,7 @@ export function renderTableLines(snapshot: SnapshotJson, opts: TableOptions): Ta
   // NAME as wide as the longest name when there is room, so wide terminals stay compact.
   const nameWidth = Math.max(MIN_NAME_WIDTH, Math.min(longest, width - numericWidthOf(columns)))
   const line = (name: string, cells: readonly string[]): string =>
-    clip(
-      padEnd(name, nameWidth, 'middle') + cells.map((cell, i) => GAP + padStart(cell, columns[i]?.width ?? 0)).join(''),
-      width,
-    ).trimEnd()
+    clip(padEnd(name, nameWidth, 'middle') + cells.map((cell, i) => GAP + padStart(cell, columns[i]?.width ?? 0)).join(''), width).trimEnd()
   return {
     summary: renderSummary(snapshot, { width, kind }),
     header: line(

@@ -81,7 +81,10 @@ export class Collector {
     this.#timers = opts.timers ?? REAL_TIMERS
     const native: NativeState = opts.nativeReader === false ? { loaded: false, reason: 'MEMLENS_NATIVE=0' } : nativeState()
     this.#ctx = { root: opts.hierarchy.root, version: opts.hierarchy.version, reader: new PseudoFileReader({ native: native.loaded }) }
-    opts.logger.debug(native.loaded ? { reader: 'native', path: native.path } : { reader: 'node:fs', reason: native.reason }, 'cgroup file reader')
+    opts.logger.debug(
+      native.loaded ? { reader: 'native', path: native.path } : { reader: 'node:fs', reason: native.reason },
+      'cgroup file reader',
+    )
   }
 
   get latest(): Snapshot | undefined {
@@ -237,7 +240,10 @@ export class Collector {
   }
 
   /** A container's processes, when the process view is on; a failure leaves them absent, counted. */
-  #processesOf(ref: CgroupRef, fail: (step: FailedStep, id: string, reason: ErrorReason, er: unknown, msg: string) => void): ProcessSummary | undefined {
+  #processesOf(
+    ref: CgroupRef,
+    fail: (step: FailedStep, id: string, reason: ErrorReason, er: unknown, msg: string) => void,
+  ): ProcessSummary | undefined {
     const procRoot = this.#opts.procRoot
     if (procRoot === undefined || ref.kind === 'pod') return undefined
     const dir = ref.id === '/' ? this.#ctx.root : this.#ctx.root + ref.id

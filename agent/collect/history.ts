@@ -43,14 +43,18 @@ export class History {
     let wset: number | undefined
     let dirty: number | undefined
     let unreclaimable: number | undefined
-    const max = (a: number | undefined, b: number | undefined): number | undefined => (b === undefined ? a : a === undefined || b > a ? b : a)
+    const max = (a: number | undefined, b: number | undefined): number | undefined =>
+      b === undefined ? a : a === undefined || b > a ? b : a
     for (let i = list.length - 1; i >= 0; i--) {
       const s = list[i]
       if (s === undefined || s.atMs < nowMs - windowMs) break
       const m = s.memory
       usage = max(usage, m.usageBytes)
       wset = max(wset, workingSet(m.usageBytes, m.inactiveFileBytes))
-      dirty = max(dirty, m.dirtyBytes === undefined && m.writebackBytes === undefined ? undefined : (m.dirtyBytes ?? 0) + (m.writebackBytes ?? 0))
+      dirty = max(
+        dirty,
+        m.dirtyBytes === undefined && m.writebackBytes === undefined ? undefined : (m.dirtyBytes ?? 0) + (m.writebackBytes ?? 0),
+      )
       unreclaimable = max(unreclaimable, m.unreclaimableBytes)
     }
     return { usageBytes: usage, workingSetBytes: wset, dirtyWritebackBytes: dirty, unreclaimableBytes: unreclaimable }

@@ -84,7 +84,8 @@ export class SnapshotRenderer {
       const n = names[i] ?? { namespace: '', pod: '', container: '' }
       seen.add(s.ref.id)
       const cached = cache.get(s.ref.id)
-      if (cached !== undefined && cached.namespace === n.namespace && cached.pod === n.pod && cached.container === n.container) return cached.bytes
+      if (cached !== undefined && cached.namespace === n.namespace && cached.pod === n.pod && cached.container === n.container)
+        return cached.bytes
       const fresh = { ...n, bytes: Buffer.from(`{${labelText(level, s.ref, n)}} `, 'utf8') }
       cache.set(s.ref.id, fresh)
       return fresh.bytes
@@ -94,7 +95,12 @@ export class SnapshotRenderer {
     return out
   }
 
-  *#level(names: readonly Buffer[], samples: readonly CgroupSample[], sets: readonly Buffer[], disabled: ReadonlySet<MetricGroup>): Generator<Buffer, void, undefined> {
+  *#level(
+    names: readonly Buffer[],
+    samples: readonly CgroupSample[],
+    sets: readonly Buffer[],
+    disabled: ReadonlySet<MetricGroup>,
+  ): Generator<Buffer, void, undefined> {
     for (let f = 0; f < CGROUP_FAMILIES.length; f++) {
       const family = CGROUP_FAMILIES[f]
       const name = names[f]

@@ -41,7 +41,10 @@ export const CGROUP_METRICS = [
   memory('rss', 'Anonymous memory as cAdvisor reports RSS (v1 total_rss, v2 anon).'),
   memory('cache', 'Page cache charged to the cgroup, shmem included (v1 total_cache, v2 file).'),
   memory('active_file', 'File cache on the active LRU list (v1 total_active_file, v2 active_file).'),
-  memory('inactive_file', 'File cache on the inactive LRU list, the part kubelet treats as reclaimable (v1 total_inactive_file, v2 inactive_file).'),
+  memory(
+    'inactive_file',
+    'File cache on the inactive LRU list, the part kubelet treats as reclaimable (v1 total_inactive_file, v2 inactive_file).',
+  ),
   memory('dirty', 'Page cache written but not yet sent to disk; not reclaimable until written (v1 total_dirty, v2 file_dirty).'),
   memory('writeback', 'Page cache being written to disk right now; not reclaimable until done (v1 total_writeback, v2 file_writeback).'),
   memory('shmem', 'Shared memory and tmpfs pages (v1 total_shmem, v2 shmem).'),
@@ -62,7 +65,11 @@ export const CGROUP_METRICS = [
     'Processes killed by the OOM killer in this cgroup (v1 memory.oom_control oom_kill, v2 memory.events oom_kill).',
   ),
   counter('pressure', 'pressure_memory_waiting_seconds_total', 'Time at least one task waited on memory (v2 memory.pressure some total).'),
-  counter('pressure', 'pressure_memory_stalled_seconds_total', 'Time all non-idle tasks stalled on memory at once (v2 memory.pressure full total).'),
+  counter(
+    'pressure',
+    'pressure_memory_stalled_seconds_total',
+    'Time all non-idle tasks stalled on memory at once (v2 memory.pressure full total).',
+  ),
   peak('usage', 'Highest usage over the peak window (--peak-window), fast samples near the limit included.'),
   peak('working_set', 'Highest working set over the peak window.'),
   peak('dirty_writeback', 'Highest dirty + writeback page cache over the peak window: the kernel counters swing, the peak does not.'),
@@ -149,9 +156,27 @@ export const SELF_METRICS = {
  * more CPU than an idle agent's collections.
  */
 export const RUNTIME_METRICS = {
-  cpuUser: { name: 'process_cpu_user_seconds_total', type: 'counter', group: 'runtime', help: 'User CPU time spent in seconds.', labels: [] },
-  cpuSystem: { name: 'process_cpu_system_seconds_total', type: 'counter', group: 'runtime', help: 'System CPU time spent in seconds.', labels: [] },
-  cpu: { name: 'process_cpu_seconds_total', type: 'counter', group: 'runtime', help: 'Total user and system CPU time spent in seconds.', labels: [] },
+  cpuUser: {
+    name: 'process_cpu_user_seconds_total',
+    type: 'counter',
+    group: 'runtime',
+    help: 'User CPU time spent in seconds.',
+    labels: [],
+  },
+  cpuSystem: {
+    name: 'process_cpu_system_seconds_total',
+    type: 'counter',
+    group: 'runtime',
+    help: 'System CPU time spent in seconds.',
+    labels: [],
+  },
+  cpu: {
+    name: 'process_cpu_seconds_total',
+    type: 'counter',
+    group: 'runtime',
+    help: 'Total user and system CPU time spent in seconds.',
+    labels: [],
+  },
   startTime: {
     name: 'process_start_time_seconds',
     type: 'gauge',
@@ -159,11 +184,35 @@ export const RUNTIME_METRICS = {
     help: 'Start time of the process since unix epoch in seconds.',
     labels: [],
   },
-  residentMemory: { name: 'process_resident_memory_bytes', type: 'gauge', group: 'runtime', help: 'Resident memory size in bytes.', labels: [] },
+  residentMemory: {
+    name: 'process_resident_memory_bytes',
+    type: 'gauge',
+    group: 'runtime',
+    help: 'Resident memory size in bytes.',
+    labels: [],
+  },
   openFds: { name: 'process_open_fds', type: 'gauge', group: 'runtime', help: 'Number of open file descriptors.', labels: [] },
-  heapTotal: { name: 'nodejs_heap_size_total_bytes', type: 'gauge', group: 'runtime', help: 'Process heap size from Node.js in bytes.', labels: [] },
-  heapUsed: { name: 'nodejs_heap_size_used_bytes', type: 'gauge', group: 'runtime', help: 'Process heap size used from Node.js in bytes.', labels: [] },
-  external: { name: 'nodejs_external_memory_bytes', type: 'gauge', group: 'runtime', help: 'Node.js external memory size in bytes.', labels: [] },
+  heapTotal: {
+    name: 'nodejs_heap_size_total_bytes',
+    type: 'gauge',
+    group: 'runtime',
+    help: 'Process heap size from Node.js in bytes.',
+    labels: [],
+  },
+  heapUsed: {
+    name: 'nodejs_heap_size_used_bytes',
+    type: 'gauge',
+    group: 'runtime',
+    help: 'Process heap size used from Node.js in bytes.',
+    labels: [],
+  },
+  external: {
+    name: 'nodejs_external_memory_bytes',
+    type: 'gauge',
+    group: 'runtime',
+    help: 'Node.js external memory size in bytes.',
+    labels: [],
+  },
 } as const satisfies Record<string, MetricName>
 
 /** The pod watch's link to the API server (with --node-name). */
@@ -218,6 +267,12 @@ export function allMetrics(): MetricName[] {
     out.push({ name: CONTAINER_PREFIX + m.suffix, type: m.type, help: m.help, labels: CONTAINER_LABELS, group: m.group })
     out.push({ name: POD_PREFIX + m.suffix, type: m.type, help: m.help, labels: POD_LABELS, group: m.group })
   }
-  out.push(...Object.values(INFO_METRICS), ...Object.values(OOM_METRICS), ...Object.values(SELF_METRICS), ...Object.values(RUNTIME_METRICS), ...Object.values(KUBE_METRICS))
+  out.push(
+    ...Object.values(INFO_METRICS),
+    ...Object.values(OOM_METRICS),
+    ...Object.values(SELF_METRICS),
+    ...Object.values(RUNTIME_METRICS),
+    ...Object.values(KUBE_METRICS),
+  )
   return out
 }

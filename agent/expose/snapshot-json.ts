@@ -77,7 +77,10 @@ function podJson(sample: CgroupSample, metadata: MetadataSource, names: KubeName
     events: pick(reading.events, EVENT_FIELDS),
     pressure: pick(reading.pressure, PRESSURE_FIELDS),
     processes: sample.processes ?? null,
-    oom: sample.oom === undefined ? null : { kills: sample.oom.kills, lastCause: sample.oom.lastCause, lastTime: new Date(sample.oom.lastAtMs).toISOString() },
+    oom:
+      sample.oom === undefined
+        ? null
+        : { kills: sample.oom.kills, lastCause: sample.oom.lastCause, lastTime: new Date(sample.oom.lastAtMs).toISOString() },
   }
 }
 

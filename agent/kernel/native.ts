@@ -20,9 +20,7 @@ export interface NativeAddon {
   readFiles(dir: string, names: readonly string[], buf: Buffer, out: Int32Array, maxBytes: number): number
 }
 
-export type NativeState =
-  | { readonly loaded: true; readonly path: string }
-  | { readonly loaded: false; readonly reason: string }
+export type NativeState = { readonly loaded: true; readonly path: string } | { readonly loaded: false; readonly reason: string }
 
 // agent/kernel/native.ts under tap's loader, dist/agent/kernel/native.js when built: the same file either way.
 const CANDIDATES = ['../../native/build/Release/memlens_native.node', '../../../native/build/Release/memlens_native.node']
@@ -46,7 +44,10 @@ function load(): { readonly addon: NativeAddon | undefined; readonly state: Nati
     try {
       const addon: unknown = require(path)
       if (isAddon(addon)) return { addon, state: { loaded: true, path } }
-      return { addon: undefined, state: { loaded: false, reason: `${path} is not interface ${NATIVE_ABI} (built from older source: npm run build:native)` } }
+      return {
+        addon: undefined,
+        state: { loaded: false, reason: `${path} is not interface ${NATIVE_ABI} (built from older source: npm run build:native)` },
+      }
     } catch (er) {
       return { addon: undefined, state: { loaded: false, reason: `${path}: ${errorMessage(er)}` } }
     }

@@ -79,7 +79,13 @@ export class FlatKeyed<K extends string> {
 }
 
 /** Parses data[start, end): one file's bytes, wherever they sit in the read buffer. */
-export function parseFlatKeyed<K extends string>(data: Uint8Array, start: number, end: number, file: string, keys: FlatKeys<K>): FlatKeyed<K> {
+export function parseFlatKeyed<K extends string>(
+  data: Uint8Array,
+  start: number,
+  end: number,
+  file: string,
+  keys: FlatKeys<K>,
+): FlatKeyed<K> {
   const values: (number | undefined)[] = new Array<number | undefined>(keys.keys.length).fill(undefined)
   let lineStart = start
   let lineNumber = 0
@@ -95,9 +101,15 @@ export function parseFlatKeyed<K extends string>(data: Uint8Array, start: number
       if (index !== -1) {
         const value = parseInteger(data, space + 1, lineEnd)
         if (value === undefined) {
-          throw new ParseError(file, lineNumber, lineText(data, lineStart, lineEnd), `value of ${keys.keys[index]} is not an integer in [0, 2^63)`)
+          throw new ParseError(
+            file,
+            lineNumber,
+            lineText(data, lineStart, lineEnd),
+            `value of ${keys.keys[index]} is not an integer in [0, 2^63)`,
+          )
         }
-        if (values[index] !== undefined) throw new ParseError(file, lineNumber, lineText(data, lineStart, lineEnd), `${keys.keys[index]} appears twice`)
+        if (values[index] !== undefined)
+          throw new ParseError(file, lineNumber, lineText(data, lineStart, lineEnd), `${keys.keys[index]} appears twice`)
         values[index] = value
       }
     }

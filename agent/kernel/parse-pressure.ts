@@ -34,7 +34,8 @@ export function parsePressure(data: Uint8Array, start: number, end: number, file
     if (some || full) {
       const at = Buffer.from(data.buffer, data.byteOffset + lineStart, lineEnd - lineStart).indexOf(TOTAL)
       const total = at === -1 ? undefined : parseInteger(data, lineStart + at + TOTAL.length, lineEnd)
-      if (total === undefined) throw new ParseError(file, lineNumber, lineText(data, lineStart, lineEnd), 'expected "some|full ... total=N"')
+      if (total === undefined)
+        throw new ParseError(file, lineNumber, lineText(data, lineStart, lineEnd), 'expected "some|full ... total=N"')
       if ((some ? someMicros : fullMicros) !== undefined) {
         throw new ParseError(file, lineNumber, lineText(data, lineStart, lineEnd), `a second "${some ? 'some' : 'full'}" line`)
       }

@@ -11,7 +11,8 @@ export type SingleValue = number | typeof UNLIMITED
 export function parseSingleValue(data: Uint8Array, start: number, end: number, file: string): SingleValue {
   let last = end
   while (last > start && (data[last - 1] === 10 || data[last - 1] === 32)) last--
-  if (last - start === 3 && data[start] === 109 /* m */ && data[start + 1] === 97 /* a */ && data[start + 2] === 120 /* x */) return UNLIMITED
+  if (last - start === 3 && data[start] === 109 /* m */ && data[start + 1] === 97 /* a */ && data[start + 2] === 120 /* x */)
+    return UNLIMITED
   const value = parseInteger(data, start, last)
   if (value === undefined) throw new ParseError(file, 1, lineText(data, start, last), 'expected an integer in [0, 2^63) or "max"')
   return value

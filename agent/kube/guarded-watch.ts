@@ -113,12 +113,7 @@ export class GuardedWatch implements WatchTransport {
     this.#cancels.clear()
   }
 
-  watch(
-    path: string,
-    queryParams: Query,
-    callback: EventCallback,
-    done: DoneCallback,
-  ): Promise<AbortController> {
+  watch(path: string, queryParams: Query, callback: EventCallback, done: DoneCallback): Promise<AbortController> {
     const { hooks, schedule, now, requestTimeoutMs, graceMs } = this.#options
     // ListWatch does not check for stop() between its list and its watch.
     if (hooks.isStopped()) return Promise.resolve(abortedController())
@@ -216,7 +211,11 @@ export class GuardedWatch implements WatchTransport {
         return
       }
       // Events may be among what could not be read: relist rather than resume.
-      finish(new DecodeError(`${garbageInARow} lines in a row on the pod watch that are not watch events (the last: ${what}); the stream is broken`))
+      finish(
+        new DecodeError(
+          `${garbageInARow} lines in a row on the pod watch that are not watch events (the last: ${what}); the stream is broken`,
+        ),
+      )
     }
     const onLine = (line: string): void => {
       if (finished || line.trim() === '') return
@@ -261,10 +260,13 @@ export class GuardedWatch implements WatchTransport {
           cancelTimer()
           controller = c
           hooks.connected()
-          cancelTimer = schedule(() => {
-            finish(new WatchError(`watch still open ${graceMs} ms past its ${timeoutSeconds} s timeout; presumed dead`))
-            c.abort()
-          }, timeoutSeconds * 1000 + graceMs)
+          cancelTimer = schedule(
+            () => {
+              finish(new WatchError(`watch still open ${graceMs} ms past its ${timeoutSeconds} s timeout; presumed dead`))
+              c.abort()
+            },
+            timeoutSeconds * 1000 + graceMs,
+          )
           settle(c)
         },
         (er: unknown) => {

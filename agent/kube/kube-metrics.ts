@@ -15,8 +15,18 @@ export interface KubeMetrics {
 
 export function createKubeMetrics(registry: Registry): KubeMetrics {
   const watchUp = new Gauge({ name: KUBE_METRICS.watchUp.name, help: KUBE_METRICS.watchUp.help, registers: [registry] })
-  const errors = new Counter({ name: KUBE_METRICS.errors.name, help: KUBE_METRICS.errors.help, labelNames: ['reason'] as const, registers: [registry] })
-  const events = new Counter({ name: KUBE_METRICS.events.name, help: KUBE_METRICS.events.help, labelNames: ['result'] as const, registers: [registry] })
+  const errors = new Counter({
+    name: KUBE_METRICS.errors.name,
+    help: KUBE_METRICS.errors.help,
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  })
+  const events = new Counter({
+    name: KUBE_METRICS.events.name,
+    help: KUBE_METRICS.events.help,
+    labelNames: ['result'] as const,
+    registers: [registry],
+  })
   watchUp.set(0)
   // Every label value exists from the start, so rate() and alerts see the first one.
   for (const reason of KUBE_ERROR_REASONS) errors.inc({ reason }, 0)

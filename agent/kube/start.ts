@@ -23,7 +23,9 @@ export async function startKubernetes(config: Config, deps: StartKubernetesDeps)
     kubeConfig = loadKubeConfig({ kubeconfigPath: config.kubeconfig, inCluster: config.inCluster })
   } catch (er) {
     // Asked for pod names with no way to reach the API server: a setup error, like a bad flag.
-    throw new ConfigError(`--node-name ${nodeName}: no Kubernetes credentials: ${errorMessage(er)} (give --kubeconfig, or drop --node-name)`)
+    throw new ConfigError(
+      `--node-name ${nodeName}: no Kubernetes credentials: ${errorMessage(er)} (give --kubeconfig, or drop --node-name)`,
+    )
   }
   return startPodMetadata({ kubeConfig, nodeName, registry: deps.registry ?? new Registry(), logger: deps.logger })
 }

@@ -103,7 +103,11 @@ function isUnder(path: string, ancestor: string): boolean {
 }
 
 function nearLimit(stats: WindowStats): boolean {
-  return stats.limitBytes !== undefined && stats.peakUsageBytes !== undefined && stats.peakUsageBytes >= THRESHOLDS.atLimitShare * stats.limitBytes
+  return (
+    stats.limitBytes !== undefined &&
+    stats.peakUsageBytes !== undefined &&
+    stats.peakUsageBytes >= THRESHOLDS.atLimitShare * stats.limitBytes
+  )
 }
 
 /** Where the kill came from; pushes its reasons to evidence. */
@@ -138,7 +142,9 @@ function findScope(input: ClassifyInput, container: WindowStats, pod: WindowStat
   if (k?.kind !== 'memcg' || fromSamples !== 'node') return fromSamples
   // The kernel says a memory cgroup's limit, so not the node's: the nearest limited one.
   const owner = container.limitBytes !== undefined ? 'container' : pod.limitBytes !== undefined ? 'pod' : 'node'
-  evidence.push(`the kernel reported a memory cgroup OOM: taken to be at the ${owner === 'node' ? 'limit above the pod' : `${owner}'s limit`}`)
+  evidence.push(
+    `the kernel reported a memory cgroup OOM: taken to be at the ${owner === 'node' ? 'limit above the pod' : `${owner}'s limit`}`,
+  )
   return owner
 }
 
@@ -148,7 +154,9 @@ function samplesScope(container: WindowStats, pod: WindowStats, evidence: string
     return 'container'
   }
   if (nearLimit(pod) && pod.limitBytes !== undefined && pod.peakUsageBytes !== undefined) {
-    evidence.push(`pod usage peaked at ${mib(pod.peakUsageBytes)} MiB of its ${mib(pod.limitBytes)} MiB limit while the container was below its own`)
+    evidence.push(
+      `pod usage peaked at ${mib(pod.peakUsageBytes)} MiB of its ${mib(pod.limitBytes)} MiB limit while the container was below its own`,
+    )
     return 'pod'
   }
   if (container.limitBytes !== undefined && (container.limitHits ?? 0) > 0) {
@@ -222,20 +230,26 @@ function findCause(c: Composition, at: OomMemory, stats: WindowStats, kernelDirt
     evidence.push(`no kind of memory held ${pct(THRESHOLDS.dominantShare)} of usage (${shares})`)
     return 'unknown'
   }
-  evidence.push(`${top[0]} held ${pct(share)} of usage at the kill (${shares})${c.kernelEstimated && top[0] === 'kernel' ? '; kernel estimated as usage − anon − cache' : ''}`)
+  evidence.push(
+    `${top[0]} held ${pct(share)} of usage at the kill (${shares})${c.kernelEstimated && top[0] === 'kernel' ? '; kernel estimated as usage − anon − cache' : ''}`,
+  )
   if (top[0] !== 'file') return top[0]
 
   const dirtyPeak = maxOf(stats.peakDirtyWritebackBytes, kernelDirty, sumOf(at.dirtyBytes, at.writebackBytes))
   const limit = at.limitBytes ?? stats.limitBytes
   const dirtyBase = limit ?? base
   if (dirtyPeak !== undefined && dirtyPeak >= THRESHOLDS.dirtyPeakShare * dirtyBase) {
-    evidence.push(`dirty + writeback peaked at ${mib(dirtyPeak)} MiB, ${pct(dirtyPeak / dirtyBase)} of ${limit === undefined ? 'usage' : 'the limit'}`)
+    evidence.push(
+      `dirty + writeback peaked at ${mib(dirtyPeak)} MiB, ${pct(dirtyPeak / dirtyBase)} of ${limit === undefined ? 'usage' : 'the limit'}`,
+    )
     return 'dirty_page_cache'
   }
   const rate = stats.peakLimitHitsPerSecond
   const anonShare = c.anon === undefined ? undefined : c.anon / base
   if (rate !== undefined && rate >= THRESHOLDS.limitHitsPerSecond && anonShare !== undefined && anonShare < THRESHOLDS.tinyAnonShare) {
-    evidence.push(`the limit was hit ${Math.round(rate)} times a second with anon at ${pct(anonShare)}: a writer the disk could not keep up with`)
+    evidence.push(
+      `the limit was hit ${Math.round(rate)} times a second with anon at ${pct(anonShare)}: a writer the disk could not keep up with`,
+    )
     return 'dirty_page_cache'
   }
   evidence.push(
@@ -260,8 +274,7 @@ export function classifyOom(input: ClassifyInput): OomExplanation {
   const kernelDirty = fromKernel ? sumOf(at?.dirtyBytes, at?.writebackBytes) : undefined
   const cause = findCause(c, at ?? {}, stats, kernelDirty, evidence)
 
-  const cleanCache =
-    c.file === undefined ? undefined : Math.max(0, c.file - (at?.dirtyBytes ?? 0) - (at?.writebackBytes ?? 0))
+  const cleanCache = c.file === undefined ? undefined : Math.max(0, c.file - (at?.dirtyBytes ?? 0) - (at?.writebackBytes ?? 0))
   const v = k?.victim
   const numbers: OomNumbers = {
     source: fromKernel ? 'kernel' : at === undefined ? 'none' : 'samples',

@@ -49,10 +49,7 @@ export const ADVICE: Record<OomCause, readonly string[]> = {
     'delete tmpfs and /dev/shm files when done: they are not freed by the kill',
     'raise the limit to cover the tmpfs',
   ],
-  kernel: [
-    'look for many sockets, open files, processes or threads: their kernel memory is charged to the container',
-    'raise the limit',
-  ],
+  kernel: ['look for many sockets, open files, processes or threads: their kernel memory is charged to the container', 'raise the limit'],
   unknown: ['sample faster or enable the kernel report (/dev/kmsg) to see what filled the memory'],
 }
 
@@ -73,12 +70,15 @@ function numbersText(cause: OomCause, n: OomNumbers): string {
   const dirty = n.dirtyBytes === undefined && n.writebackBytes === undefined ? undefined : (n.dirtyBytes ?? 0) + (n.writebackBytes ?? 0)
   if (dirty !== undefined || n.peakDirtyWritebackBytes !== undefined) {
     const peak = n.peakDirtyWritebackBytes
-    at.push(`dirty+writeback ${dirty === undefined ? '?' : mib(dirty)} MiB${peak !== undefined && peak !== dirty ? ` (peak ${mib(peak)} MiB)` : ''}`)
+    at.push(
+      `dirty+writeback ${dirty === undefined ? '?' : mib(dirty)} MiB${peak !== undefined && peak !== dirty ? ` (peak ${mib(peak)} MiB)` : ''}`,
+    )
   }
   add('shmem', n.shmemBytes, cause === 'shmem')
   add('kernel', n.kernelBytes, cause === 'kernel', n.kernelEstimated === true)
   const parts = [at.join(', ')]
-  if (n.peakLimitHitsPerSecond !== undefined && n.peakLimitHitsPerSecond >= 1) parts.push(`limit hits up to ${Math.round(n.peakLimitHitsPerSecond)}/s`)
+  if (n.peakLimitHitsPerSecond !== undefined && n.peakLimitHitsPerSecond >= 1)
+    parts.push(`limit hits up to ${Math.round(n.peakLimitHitsPerSecond)}/s`)
   if (n.processesRssBytes !== undefined) {
     const top = n.largestProcesses?.[0]
     const largest = top === undefined ? '' : ` (largest ${top.comm}, pid ${top.pid}, ${mib(top.rssBytes)} MiB)`

@@ -67,7 +67,8 @@ export class KmsgReader {
       }
       if (n <= 0) break
       try {
-        for (const report of this.#assembler.push(parseKmsgRecord(this.#buf, 0, n))) this.#reports.push({ report, atMs: nowMs, used: false })
+        for (const report of this.#assembler.push(parseKmsgRecord(this.#buf, 0, n)))
+          this.#reports.push({ report, atMs: nowMs, used: false })
       } catch {
         // A record we cannot parse is not an OOM report; the next one may be.
       }

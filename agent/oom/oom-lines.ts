@@ -127,7 +127,9 @@ export interface KilledLine {
 }
 
 export function parseKilled(line: string): KilledLine | undefined {
-  const m = /^(?:(.*?): )?Killed process (\d+) \((.*)\) total-vm:(\d+)kB, anon-rss:(\d+)kB, file-rss:(\d+)kB, shmem-rss:(\d+)kB(.*)$/.exec(line)
+  const m = /^(?:(.*?): )?Killed process (\d+) \((.*)\) total-vm:(\d+)kB, anon-rss:(\d+)kB, file-rss:(\d+)kB, shmem-rss:(\d+)kB(.*)$/.exec(
+    line,
+  )
   if (m === null) return undefined
   const [pid, totalVm, anon, file, shmem] = [m[2], m[4], m[5], m[6], m[7]].map(int)
   if (pid === undefined || totalVm === undefined || anon === undefined || file === undefined || shmem === undefined) return undefined
@@ -147,7 +149,10 @@ export function parseKilled(line: string): KilledLine | undefined {
 
 /** The OOM ended without a kill: no report follows. */
 export function isNoKill(line: string): boolean {
-  return /: OOM victim \d+ \(.*\) is already exiting\. Skip killing the task$/.test(line) || line.startsWith('Out of memory and no killable processes')
+  return (
+    /: OOM victim \d+ \(.*\) is already exiting\. Skip killing the task$/.test(line) ||
+    line.startsWith('Out of memory and no killable processes')
+  )
 }
 
 /** The process table that follows the stats (its rows are in pages, not parsed). */

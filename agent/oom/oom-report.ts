@@ -87,7 +87,8 @@ function kindOfReason(reason: string | undefined): 'memcg' | 'global' | undefine
 
 function toReport(d: Draft): KernelOomReport {
   const memcgSeen = d.oomMemcg !== undefined || d.usageBytes !== undefined
-  const kind = d.kind ?? (d.constraint !== undefined ? (d.constraint === 'CONSTRAINT_MEMCG' ? 'memcg' : 'global') : memcgSeen ? 'memcg' : undefined)
+  const kind =
+    d.kind ?? (d.constraint !== undefined ? (d.constraint === 'CONSTRAINT_MEMCG' ? 'memcg' : 'global') : memcgSeen ? 'memcg' : undefined)
   return {
     seq: d.seq,
     timestampUs: d.timestampUs,
@@ -150,7 +151,15 @@ export class OomReportAssembler {
   }
 
   #open(record: KmsgRecord): Draft {
-    this.#draft ??= { firstSeq: record.seq, seq: record.seq, timestampUs: record.timestampUs, started: false, killed: false, stat: {}, inStats: false }
+    this.#draft ??= {
+      firstSeq: record.seq,
+      seq: record.seq,
+      timestampUs: record.timestampUs,
+      started: false,
+      killed: false,
+      stat: {},
+      inStats: false,
+    }
     this.#draft.seq = record.seq
     this.#draft.timestampUs = record.timestampUs
     return this.#draft

@@ -13,20 +13,20 @@ export function reportMemory(report: KernelOomReport): OomMemory {
   const s = report.stat
   const v2 = 'anon' in s || 'file' in s
   const v1 = (key: string): number | undefined => s[`total_${key}`] ?? s[key]
-  const anon = v2 ? s.anon : v1('rss')
-  const shmem = v2 ? s.shmem : v1('shmem')
-  const dirty = v2 ? s.file_dirty : v1('dirty')
-  const writeback = v2 ? s.file_writeback : v1('writeback')
-  const unevictable = v2 ? s.unevictable : v1('unevictable')
-  const kernel = v2 ? (s.kernel ?? sumOf(...V2_KERNEL_PARTS.map((k) => s[k]))) : undefined
-  const kernelUnreclaimable = kernel === undefined ? undefined : Math.max(0, kernel - (s.slab_reclaimable ?? 0))
+  const anon = v2 ? s['anon'] : v1('rss')
+  const shmem = v2 ? s['shmem'] : v1('shmem')
+  const dirty = v2 ? s['file_dirty'] : v1('dirty')
+  const writeback = v2 ? s['file_writeback'] : v1('writeback')
+  const unevictable = v2 ? s['unevictable'] : v1('unevictable')
+  const kernel = v2 ? (s['kernel'] ?? sumOf(...V2_KERNEL_PARTS.map((k) => s[k]))) : undefined
+  const kernelUnreclaimable = kernel === undefined ? undefined : Math.max(0, kernel - (s['slab_reclaimable'] ?? 0))
   return {
     usageBytes: report.usageBytes,
     limitBytes: report.limitBytes,
     rssBytes: anon,
-    cacheBytes: v2 ? s.file : v1('cache'),
-    activeFileBytes: v2 ? s.active_file : v1('active_file'),
-    inactiveFileBytes: v2 ? s.inactive_file : v1('inactive_file'),
+    cacheBytes: v2 ? s['file'] : v1('cache'),
+    activeFileBytes: v2 ? s['active_file'] : v1('active_file'),
+    inactiveFileBytes: v2 ? s['inactive_file'] : v1('inactive_file'),
     dirtyBytes: dirty,
     writebackBytes: writeback,
     shmemBytes: shmem,

@@ -60,7 +60,11 @@ export class OomTracker {
   }
 
   /** One poll: every pod and container. Returns the samples with peaks and OOM summaries. */
-  observeCycle(pods: readonly CgroupSample[], containers: readonly CgroupSample[], atMs: number): { pods: CgroupSample[]; containers: CgroupSample[] } {
+  observeCycle(
+    pods: readonly CgroupSample[],
+    containers: readonly CgroupSample[],
+    atMs: number,
+  ): { pods: CgroupSample[]; containers: CgroupSample[] } {
     // Read the kernel log every poll, so its buffer never overwrites a report before a kill is seen.
     this.#opts.kmsg?.drain(atMs)
     const present = new Set<string>()

@@ -40,7 +40,12 @@ async function collections(agent: RunningAgent, n: number, intervalMs: number): 
 export async function runChurn(o: Options): Promise<number> {
   const version = o.versions[0] ?? 'v2'
   if (o.versions.length > 1) log(`--churn uses one tree: ${version}`)
-  const tree = generateTree({ version, pods: o.pods, containersPerPod: o.containersPerPod, ...(o.tmpdir === undefined ? {} : { tmp: resolve(o.tmpdir) }) })
+  const tree = generateTree({
+    version,
+    pods: o.pods,
+    containersPerPod: o.containersPerPod,
+    ...(o.tmpdir === undefined ? {} : { tmp: resolve(o.tmpdir) }),
+  })
   let kube: KubeFixture | undefined
   let agent: RunningAgent | undefined
   try {

@@ -23,7 +23,10 @@ export interface AgentState {
 export function compareSeries(
   text: string,
   live: { readonly pods: ReadonlySet<string>; readonly containers: ReadonlySet<string> },
-): Pick<AgentState, 'livePods' | 'liveContainers' | 'seriesPods' | 'seriesContainers' | 'stale' | 'missing' | 'examples' | 'cgroupSeries' | 'namedPods'> {
+): Pick<
+  AgentState,
+  'livePods' | 'liveContainers' | 'seriesPods' | 'seriesContainers' | 'stale' | 'missing' | 'examples' | 'cgroupSeries' | 'namedPods'
+> {
   const seen = cgroupIds(text)
   const examples: string[] = []
   let stale = 0

@@ -51,7 +51,12 @@ export async function measureSize(tree: GeneratedTree, floorBin: string | undefi
   const serveKube = await step(errors, label, `memlens serve, names of ${plan.apiPods} pods`, async () => {
     const kube = await startKube(tree.base, tree.expected, plan.apiPods)
     try {
-      return await serveCost({ agent: { ...agent, extraArgs: kube.args }, windowMs: plan.windowMs, warmupMs: plan.warmupMs, expectNamed: kube.named })
+      return await serveCost({
+        agent: { ...agent, extraArgs: kube.args },
+        windowMs: plan.windowMs,
+        warmupMs: plan.warmupMs,
+        expectNamed: kube.named,
+      })
     } finally {
       await kube.close()
     }

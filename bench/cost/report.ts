@@ -7,7 +7,8 @@ import type { SizeCost } from './measure.js'
 
 export const MISS_MARK = ' *'
 
-const mark = (value: number | undefined, limit: number): string => (value !== undefined && Number.isFinite(value) && value > limit ? MISS_MARK : '')
+const mark = (value: number | undefined, limit: number): string =>
+  value !== undefined && Number.isFinite(value) && value > limit ? MISS_MARK : ''
 
 function cpuCell(cpuMs: number | undefined, floorCpuMs: number | undefined): string {
   if (cpuMs === undefined) return 'n/a'

@@ -45,7 +45,12 @@ export async function runCost(o: Options): Promise<number> {
     for (const size of o.sizes) {
       const pods = Math.max(1, Math.round(size / (o.containersPerPod + 1)))
       const tree = await step(errors, `${version} ${size} cgroups`, 'generate tree', () =>
-        generateTree({ version, pods, containersPerPod: o.containersPerPod, ...(o.tmpdir === undefined ? {} : { tmp: resolve(o.tmpdir) }) }),
+        generateTree({
+          version,
+          pods,
+          containersPerPod: o.containersPerPod,
+          ...(o.tmpdir === undefined ? {} : { tmp: resolve(o.tmpdir) }),
+        }),
       )
       if (tree === undefined) continue
       try {
@@ -60,7 +65,12 @@ export async function runCost(o: Options): Promise<number> {
     ...machine(),
     quick: o.quick,
     plan,
-    targets: { cpuRatio: TARGETS.cpuRatio, rssBytes: TARGETS.rssBytes, rssKubeBytes: TARGETS.rssKubeBytes, note: 'goals of issue 9; reported, not asserted' },
+    targets: {
+      cpuRatio: TARGETS.cpuRatio,
+      rssBytes: TARGETS.rssBytes,
+      rssKubeBytes: TARGETS.rssKubeBytes,
+      note: 'goals of issue 9; reported, not asserted',
+    },
     sizes,
     errors,
     loadAverage: { before: loadBefore, after: loadAverage() },
@@ -69,22 +79,32 @@ export async function runCost(o: Options): Promise<number> {
   const file = writeResults('results-cost.json', results)
   const out: string[] = ['']
   const md: string[] = []
-  out.push(`memlens bench --cost: the standing cost of \`node dist/agent/main.js serve --interval ${plan.interval}\` (no V8 flags), nobody scraping`)
+  out.push(
+    `memlens bench --cost: the standing cost of \`node dist/agent/main.js serve --interval ${plan.interval}\` (no V8 flags), nobody scraping`,
+  )
   out.push(`node ${results.node}, ${results.cpus} x ${results.cpuModel ?? '?'}, kernel ${results.kernel}${o.quick ? ', QUICK run' : ''}`)
   for (const version of o.versions) {
     const rows = sizes.filter((s) => s.version === version)
     if (rows.length === 0) continue
-    out.push('', `cgroup ${version} (tmpfs tree, ${o.containersPerPod} containers per pod):`, '', costTable(rows, plan.apiPods), '', 'How it grows (least squares over the sizes):', ...growthLines(rows))
+    out.push(
+      '',
+      `cgroup ${version} (tmpfs tree, ${o.containersPerPod} containers per pod):`,
+      '',
+      costTable(rows, plan.apiPods),
+      '',
+      'How it grows (least squares over the sizes):',
+      ...growthLines(rows),
+    )
     md.push(`cgroup ${version}, ${o.containersPerPod} containers per pod:`, '', costMarkdown(rows, plan.apiPods), '')
   }
   out.push(
     '',
     costGoals(plan.apiPods),
-    'How measured: CPU per collection of `serve` is the process\'s utime+stime from /proc/PID/stat over a',
+    "How measured: CPU per collection of `serve` is the process's utime+stime from /proc/PID/stat over a",
     `  ${o.windowSeconds} s window after ${plan.warmupMs / 1000} s of warm-up, divided by the collections in it (memlens_collect_duration_seconds_count,`,
     '  read by one scrape before and one after the window, neither inside it); it includes everything the process does',
     '  (timers, runtime metrics, rendering, the API watch). Peak RSS is VmHWM of /proc/PID/status at the end.',
-    '  collect() in-process: process.cpuUsage() around Collector.collect() in the benchmark\'s own process.',
+    "  collect() in-process: process.cpuUsage() around Collector.collect() in the benchmark's own process.",
     `  C floor: CPU per pass (CLOCK_PROCESS_CPUTIME_ID) of bench/floor.c over the same files, run before and after.`,
     `  Names: the fake API server of test/kube serves ${plan.apiPods} pods for the node; the tree's pods among them carry names.`,
     ...busyWarning(results.loadAverage.before, results.loadAverage.after, results.cpus),

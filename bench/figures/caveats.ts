@@ -13,5 +13,5 @@ export const REAL_CAVEAT =
   'seq_file formatting) as on a node, for the agent and the C floor alike. But the cgroups are ' +
   'empty (%WRITTEN%), so the pending per-cpu statistics to flush are few and the values are ' +
   'mostly 0; on a busy node with many CPUs and real workloads the kernel share of each read is ' +
-  'larger, which pushes the ratio further towards 1. The tree sits under this process\'s own ' +
+  "larger, which pushes the ratio further towards 1. The tree sits under this process's own " +
   'memory cgroup (%PARENT%), so paths are longer than on a node.'

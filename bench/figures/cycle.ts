@@ -47,7 +47,9 @@ export async function measureCycle(
   const found = { pods: snap.pods.length, containers: snap.containers.length }
   const expected = tree.expectedFound ?? { pods: tree.pods, containers: tree.containers }
   if (found.pods !== expected.pods || found.containers !== expected.containers) {
-    files.notes.push(`snapshot has ${found.pods} pods / ${found.containers} containers; the tree has ${expected.pods} / ${expected.containers}`)
+    files.notes.push(
+      `snapshot has ${found.pods} pods / ${found.containers} containers; the tree has ${expected.pods} / ${expected.containers}`,
+    )
   }
   files.notes.push(...spotCheck(version, tree, snap))
 

@@ -26,7 +26,13 @@ import {
 /** The real tree while it exists, for the signal handlers and the exit hook. */
 let active: RealTree | undefined
 
-export async function makeRealTree(errors: string[], key: string, pods: number, containersPerPod: number, keep: boolean): Promise<RealTree | undefined> {
+export async function makeRealTree(
+  errors: string[],
+  key: string,
+  pods: number,
+  containersPerPod: number,
+  keep: boolean,
+): Promise<RealTree | undefined> {
   const why = realUnavailable()
   if (why !== undefined) {
     errors.push(`${key} real cgroup tree: ${why}`)
@@ -86,7 +92,12 @@ export function removeRealTreeOnExit(): void {
 export interface Discovery {
   readonly scope: Scope
   readonly exact: boolean
-  readonly kubernetes: { readonly pods: number; readonly containers: number; readonly problems: number; readonly firstProblems: readonly string[] }
+  readonly kubernetes: {
+    readonly pods: number
+    readonly containers: number
+    readonly problems: number
+    readonly firstProblems: readonly string[]
+  }
   readonly all?: { readonly cgroups: number; readonly expected: number }
 }
 
@@ -117,7 +128,12 @@ export async function checkRealDiscovery(tree: RealTree): Promise<Discovery> {
     for (const [k, v] of Object.entries(w)) if (ref[k] !== v) problems.push(`${s.ref.id}: ${k} is ${String(ref[k])}, expected ${v}`)
   }
   for (const k of want.keys()) if (!seen.has(k)) problems.push(`not discovered: ${k}`)
-  const kubernetes = { pods: snap.pods.length, containers: snap.containers.length, problems: problems.length, firstProblems: problems.slice(0, 5) }
+  const kubernetes = {
+    pods: snap.pods.length,
+    containers: snap.containers.length,
+    problems: problems.length,
+    firstProblems: problems.slice(0, 5),
+  }
   if (problems.length === 0) return { scope: 'kubernetes', exact: true, kubernetes }
 
   // Fallback: every cgroup directory below the parent, for the agent and the C floor alike.
@@ -128,7 +144,9 @@ export async function checkRealDiscovery(tree: RealTree): Promise<Discovery> {
   const all = await collectorFor(tree, 'all').collect()
   const got = new Set([...all.pods, ...all.containers].map((s) => s.ref.id))
   const exact = got.size === tree.cgroupDirs.length && tree.cgroupDirs.every((d) => got.has(id(d)))
-  log(`kubernetes scope under ${tree.parent} did not find the tree (${problems.length} problems, e.g. ${problems[0]}); falling back to scope 'all'`)
+  log(
+    `kubernetes scope under ${tree.parent} did not find the tree (${problems.length} problems, e.g. ${problems[0]}); falling back to scope 'all'`,
+  )
   return { scope: 'all', exact, kubernetes, all: { cgroups: got.size, expected: tree.cgroupDirs.length } }
 }
 
@@ -138,7 +156,12 @@ export function ownCgroupChildren(): { readonly own: string | undefined; readonl
   if (own === undefined) return { own: undefined, children: [] }
   try {
     const dir = V1_MEMORY_ROOT + own
-    return { own, children: readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name) }
+    return {
+      own,
+      children: readdirSync(dir, { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name),
+    }
   } catch {
     return { own, children: [] }
   }

@@ -14,19 +14,37 @@ export function figuresTable(results: FiguresResults): string {
       return (r === undefined ? undefined : fn(r)) ?? 'n/a'
     })
   const blank = results.columns.map(() => '')
-  row('(1) collection cycle, median', per((r) => r.cycle && ms(r.cycle.medianMs)))
-  row('    C floor, same files, median', per((r) => r.floor && ms(r.floor.medianMs)))
-  row('    ratio agent / C', per((r) => r.cycle && `${times(r.cycle.ratio)} ${verdict(r.cycle.ratio, TARGETS.cycleRatio)}`), `<= ${TARGETS.cycleRatio}x`)
+  row(
+    '(1) collection cycle, median',
+    per((r) => r.cycle && ms(r.cycle.medianMs)),
+  )
+  row(
+    '    C floor, same files, median',
+    per((r) => r.floor && ms(r.floor.medianMs)),
+  )
+  row(
+    '    ratio agent / C',
+    per((r) => r.cycle && `${times(r.cycle.ratio)} ${verdict(r.cycle.ratio, TARGETS.cycleRatio)}`),
+    `<= ${TARGETS.cycleRatio}x`,
+  )
   row(
     '    ratio by CPU time; per round',
     per((r) => r.cycle && `${times(r.cycle.cpuRatio)}; ${min(r.cycle.roundRatios).toFixed(2)}-${max(r.cycle.roundRatios).toFixed(2)}x`),
   )
   row(
     '(2) /metrics median (p99)',
-    per((r) => r.process && `${ms(r.process.metrics.medianMs)} (${ms(r.process.metrics.p99Ms)}) ${verdict(r.process.metrics.medianMs, TARGETS.metricsMedianMs)}`),
+    per(
+      (r) =>
+        r.process &&
+        `${ms(r.process.metrics.medianMs)} (${ms(r.process.metrics.p99Ms)}) ${verdict(r.process.metrics.medianMs, TARGETS.metricsMedianMs)}`,
+    ),
     `<= ${TARGETS.metricsMedianMs} ms median`,
   )
-  row('(3) RSS peak VmHWM', per((r) => r.process && `${mb(r.process.peakRssBytes)} ${verdict(r.process.peakRssBytes, TARGETS.rssBytes)}`), `<= ${TARGETS.rssBytes / 1e6} MB`)
+  row(
+    '(3) RSS peak VmHWM',
+    per((r) => r.process && `${mb(r.process.peakRssBytes)} ${verdict(r.process.peakRssBytes, TARGETS.rssBytes)}`),
+    `<= ${TARGETS.rssBytes / 1e6} MB`,
+  )
   row(
     '(4) /healthz p99, collecting',
     per((r) => r.process && `${ms(r.process.healthz.p99Ms)} ${verdict(r.process.healthz.p99Ms, TARGETS.healthzP99Ms)}`),
@@ -34,9 +52,18 @@ export function figuresTable(results: FiguresResults): string {
   )
   row('', blank)
   row('diagnostics', blank)
-  row('  cgroups read per cycle', per((r) => r.cycle && `${r.cycle.found.pods + r.cycle.found.containers}`))
-  row('  cgroup file reader', per((r) => r.cycle?.reader))
-  row('  files opened: agent / C', per((r) => r.cycle && `${count(r.cycle.files.openedPerCycle)} / ${count(r.floor?.openedPerPass)}`))
+  row(
+    '  cgroups read per cycle',
+    per((r) => r.cycle && `${r.cycle.found.pods + r.cycle.found.containers}`),
+  )
+  row(
+    '  cgroup file reader',
+    per((r) => r.cycle?.reader),
+  )
+  row(
+    '  files opened: agent / C',
+    per((r) => r.cycle && `${count(r.cycle.files.openedPerCycle)} / ${count(r.floor?.openedPerPass)}`),
+  )
   row(
     '  Node open/read/close only, no parse',
     per(
@@ -45,7 +72,10 @@ export function figuresTable(results: FiguresResults): string {
         `${ms(r.cycle.nodeReadMs)} (${times(r.cycle.nodeReadMs / (r.floor?.medianMs ?? NaN))} C, CPU ${times(r.cycle.nodeReadCpuMs / (r.floor?.cpuMedianMs ?? NaN))})`,
     ),
   )
-  row('  directory walk (discover) alone', per((r) => r.cycle && ms(r.cycle.discoverMs)))
+  row(
+    '  directory walk (discover) alone',
+    per((r) => r.cycle && ms(r.cycle.discoverMs)),
+  )
   row(
     '  per cgroup: agent / C',
     per((r) => {
@@ -54,13 +84,24 @@ export function figuresTable(results: FiguresResults): string {
       return `${((r.cycle.medianMs * 1000) / n).toFixed(1)} / ${(((r.floor?.medianMs ?? NaN) * 1000) / n).toFixed(1)} us`
     }),
   )
-  row('  render + gzip (once per cycle)', per((r) => r.cycle && ms(r.cycle.renderMs)))
+  row(
+    '  render + gzip (once per cycle)',
+    per((r) => r.cycle && ms(r.cycle.renderMs)),
+  )
   row(
     '  /metrics size, series, requests',
-    per((r) => r.process && `${(r.process.metrics.bytes / 1e6).toFixed(2)} MB, ${r.process.metrics.series}, n=${r.process.metrics.requests}`),
+    per(
+      (r) => r.process && `${(r.process.metrics.bytes / 1e6).toFixed(2)} MB, ${r.process.metrics.series}, n=${r.process.metrics.requests}`,
+    ),
   )
-  row('  /metrics median while collecting', per((r) => r.process && `${ms(r.process.metricsUnderLoad.medianMs)} (p99 ${ms(r.process.metricsUnderLoad.p99Ms)})`))
-  row('  /healthz p50 / max', per((r) => r.process && `${ms(r.process.healthz.p50Ms)} / ${ms(r.process.healthz.maxMs)}`))
+  row(
+    '  /metrics median while collecting',
+    per((r) => r.process && `${ms(r.process.metricsUnderLoad.medianMs)} (p99 ${ms(r.process.metricsUnderLoad.p99Ms)})`),
+  )
+  row(
+    '  /healthz p50 / max',
+    per((r) => r.process && `${ms(r.process.healthz.p50Ms)} / ${ms(r.process.healthz.maxMs)}`),
+  )
   row(
     '  collector busy during probes',
     per(
@@ -69,10 +110,19 @@ export function figuresTable(results: FiguresResults): string {
         `${percent(r.process.healthz.collectorBusyShare)} (${r.process.healthz.cyclesInWindow} cycles, ${ms(r.process.healthz.meanCycleMs)} each)`,
     ),
   )
-  row('  VmRSS default / continuous', per((r) => r.process && `${mb(r.process.rssDefault.vmRssBytes)} / ${mb(r.process.rssContinuous.vmRssBytes)}`))
-  row('  start to /readyz 200', per((r) => r.process && ms(r.process.readyMs)))
+  row(
+    '  VmRSS default / continuous',
+    per((r) => r.process && `${mb(r.process.rssDefault.vmRssBytes)} / ${mb(r.process.rssContinuous.vmRssBytes)}`),
+  )
+  row(
+    '  start to /readyz 200',
+    per((r) => r.process && ms(r.process.readyMs)),
+  )
   if (results.real) {
-    row('  agent scope; discovery exact', per((r) => r.tree?.discovery && `${r.tree.scope}; ${r.tree.discovery.exact ? 'yes' : 'NO'}`))
+    row(
+      '  agent scope; discovery exact',
+      per((r) => r.tree?.discovery && `${r.tree.scope}; ${r.tree.discovery.exact ? 'yes' : 'NO'}`),
+    )
     row(
       '  mkdir / rmdir of the memcgs',
       per((r) => r.tree?.cleanup && `${ms(r.tree.cleanup.timings['mkdirMs'])} / ${ms(r.tree.cleanup.ms)} (${r.tree.cleanup.removed})`),
@@ -98,7 +148,9 @@ export function figuresReport(results: FiguresResults, resultsFile: string): str
     say(`memlens bench: ${plan.pods} pods x ${plan.containersPerPod} containers (${cgroups} cgroups: ${layout})`)
     say(`REAL cgroup v1 memory cgroups under ${real?.parent ?? 'n/a'} (--cgroup-root ${real?.root ?? 'n/a'} --cgroup-parent <that>)`)
   } else {
-    say(`memlens bench: ${plan.pods} pods x ${plan.containersPerPod} containers (${cgroups} cgroups: pods + containers, systemd/containerd layout)`)
+    say(
+      `memlens bench: ${plan.pods} pods x ${plan.containersPerPod} containers (${cgroups} cgroups: pods + containers, systemd/containerd layout)`,
+    )
   }
   say(
     `node ${results.node}, ${results.cpus} x ${results.cpuModel ?? '?'}, kernel ${results.kernel}${results.quick ? ', QUICK run (small tree: figures are not the issue-2 ones)' : ''}`,
@@ -113,7 +165,9 @@ export function figuresReport(results: FiguresResults, resultsFile: string): str
   say('  (2) sequential keep-alive GETs against `serve` at its default interval (p99 of few samples ~ max);')
   say(`  (3) max VmHWM of both agent runs; (4) ${plan.healthzRequests} GETs ${plan.healthzSpacingMs} ms apart, a fresh connection each,`)
   say(`  against \`serve --interval ${plan.continuousInterval}\` (the collector runs back to back).`)
-  say(`  The agent ran as \`node ${flags.join(' ')}${flags.length > 0 ? ' ' : ''}dist/agent/main.js serve\` (npm start's flags); --cost measures the bare command.`)
+  say(
+    `  The agent ran as \`node ${flags.join(' ')}${flags.length > 0 ? ' ' : ''}dist/agent/main.js serve\` (npm start's flags); --cost measures the bare command.`,
+  )
   say('Targets are the goals of issues 2 and 9, reported here; they are not test assertions.')
   say(`CAVEAT: ${results.caveat}`)
   for (const s of results.skipped) say(`NOTE: ${s}`)

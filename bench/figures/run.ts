@@ -38,10 +38,21 @@ async function benchColumn(col: Column, o: Options, plan: FiguresPlan, floorBin:
   const tree: GeneratedTree | RealTree | undefined = col.real
     ? await makeRealTree(errors, key, plan.pods, plan.containersPerPod, o.keep)
     : await step(errors, key, 'generate tree', () =>
-        generateTree({ version, pods: plan.pods, containersPerPod: plan.containersPerPod, ...(o.tmpdir === undefined ? {} : { tmp: resolve(o.tmpdir) }) }),
+        generateTree({
+          version,
+          pods: plan.pods,
+          containersPerPod: plan.containersPerPod,
+          ...(o.tmpdir === undefined ? {} : { tmp: resolve(o.tmpdir) }),
+        }),
       )
   if (tree === undefined) return { errors }
-  const info: TreeInfo = { root: tree.cgroupRoot, fs: fsTypeOf(tree.base), pods: tree.pods, containers: tree.containers, cgroups: tree.cgroupDirs.length }
+  const info: TreeInfo = {
+    root: tree.cgroupRoot,
+    fs: fsTypeOf(tree.base),
+    pods: tree.pods,
+    containers: tree.containers,
+    cgroups: tree.cgroupDirs.length,
+  }
   const r: VersionResult = { tree: info, errors }
   try {
     if (tree.real) {
@@ -59,7 +70,9 @@ async function benchColumn(col: Column, o: Options, plan: FiguresPlan, floorBin:
     if (c?.floor !== undefined) r.floor = c.floor
     if (r.floor === undefined && floorBin !== undefined) {
       // The agent side failed: still record the floor, for the next run to compare with.
-      const f = await step(errors, key, 'C floor alone', () => runFloor(floorBin, tree.listFile, version, plan.passesPerRound * plan.rounds, plan.floorWarmup))
+      const f = await step(errors, key, 'C floor alone', () =>
+        runFloor(floorBin, tree.listFile, version, plan.passesPerRound * plan.rounds, plan.floorWarmup),
+      )
       if (f !== undefined) r.floor = mergeFloorRuns([f])
     }
     if (existsSync(MAIN)) {
@@ -90,7 +103,9 @@ export async function runFigures(o: Options): Promise<number> {
     errors.push(`C floor: ${errorMessage(er)}`)
   }
   const cgroups = plan.pods * (plan.containersPerPod + 1)
-  log(`${plan.pods} pods x ${plan.containersPerPod} containers = ${cgroups} cgroups per tree; ${columns.map((c) => c.label).join(', ') || 'no tree'}`)
+  log(
+    `${plan.pods} pods x ${plan.containersPerPod} containers = ${cgroups} cgroups per tree; ${columns.map((c) => c.label).join(', ') || 'no tree'}`,
+  )
   for (const s of skipped) log(s)
   if (columns.length === 0) {
     console.error('bench: nothing to measure (--real covers cgroup v1 only; add v1 to --versions)')

@@ -269,10 +269,14 @@ export function buildRealTree(tree: RealTree): RealTree {
   t0 = performance.now()
   for (const [i, dir] of tree.writerDirs.entries()) {
     const out = join(tree.scratch, `dd-${i}`)
-    const r = spawnSync('sh', ['-c', 'echo $$ > "$1/cgroup.procs" && exec dd if=/dev/zero of="$2" bs=64k count=16 status=none', 'sh', dir, out], {
-      encoding: 'utf8',
-      timeout: 10_000,
-    })
+    const r = spawnSync(
+      'sh',
+      ['-c', 'echo $$ > "$1/cgroup.procs" && exec dd if=/dev/zero of="$2" bs=64k count=16 status=none', 'sh', dir, out],
+      {
+        encoding: 'utf8',
+        timeout: 10_000,
+      },
+    )
     if (r.status !== 0) throw new Error(`dd writer in ${dir} failed (${r.status ?? r.signal}): ${r.stderr || r.error?.message}`)
     tree.writerBytes += fs.statSync(out).size
   }

@@ -1,11 +1,6 @@
 // What both dashboards share: tags, time, refresh, shared crosshair, variables, the OOM
 // annotation and a link to every other memlens dashboard.
-import {
-  DashboardBuilder,
-  DashboardCursorSync,
-  DashboardLinkBuilder,
-  DashboardLinkType,
-} from '@grafana/grafana-foundation-sdk/dashboard'
+import { DashboardBuilder, DashboardCursorSync, DashboardLinkBuilder, DashboardLinkType } from '@grafana/grafana-foundation-sdk/dashboard'
 import type { Builder } from '@grafana/grafana-foundation-sdk/cog'
 import { oomKills } from './annotations.js'
 import { variables } from './variables.js'

@@ -41,8 +41,7 @@ export const steps = (...levels: ReadonlyArray<readonly [number, string]>): Thre
 /** Against a limit: 80 % is worth a look, 90 % is where reclaim stalls and kills start. */
 export const LIMIT_STEPS = steps([0.8, 'orange'], [0.9, 'red'])
 
-const thresholds = (list: Threshold[]): ThresholdsConfigBuilder =>
-  new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps(list)
+const thresholds = (list: Threshold[]): ThresholdsConfigBuilder => new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps(list)
 
 const targets = (queries: readonly Query[], kind: 'range' | 'instant' | 'table'): DataqueryBuilder[] =>
   queries.map((q, i) => {
@@ -65,9 +64,7 @@ export interface SeriesStyle {
 }
 
 const styleOverride = (style: SeriesStyle): DynamicConfigValue[] => [
-  ...(style.color === undefined
-    ? []
-    : [{ id: 'color', value: { mode: 'fixed', fixedColor: style.color } }]),
+  ...(style.color === undefined ? [] : [{ id: 'color', value: { mode: 'fixed', fixedColor: style.color } }]),
   ...(style.line === true
     ? [
         { id: 'custom.stacking', value: { mode: 'none', group: 'A' } },
@@ -105,11 +102,7 @@ export function timeSeries(spec: TimeSeriesSpec): timeseries.PanelBuilder {
         .sortBy('Max')
         .sortDesc(true),
     )
-    .tooltip(
-      new common.VizTooltipOptionsBuilder()
-        .mode(common.TooltipDisplayMode.Multi)
-        .sort(common.SortOrder.Descending),
-    )
+    .tooltip(new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi).sort(common.SortOrder.Descending))
     .drawStyle(spec.bars === true ? common.GraphDrawStyle.Bars : common.GraphDrawStyle.Line)
     .lineWidth(1)
     .fillOpacity(spec.stack === true ? 70 : spec.bars === true ? 80 : 10)
@@ -117,18 +110,14 @@ export function timeSeries(spec: TimeSeriesSpec): timeseries.PanelBuilder {
     .spanNulls(false)
     .stacking(
       new common.StackingConfigBuilder().mode(
-        spec.stack === true || spec.bars === true
-          ? common.StackingMode.Normal
-          : common.StackingMode.None,
+        spec.stack === true || spec.bars === true ? common.StackingMode.Normal : common.StackingMode.None,
       ),
     )
   if (spec.max !== undefined) panel.max(spec.max)
   if (spec.thresholds !== undefined) {
     panel
       .thresholds(thresholds(spec.thresholds))
-      .thresholdsStyle(
-        new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.Dashed),
-      )
+      .thresholdsStyle(new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.Dashed))
   }
   for (const style of spec.styles ?? []) panel.overrideByName(style.name, styleOverride(style))
   return panel

@@ -5,8 +5,7 @@
 
 /** The series of one container, as the variables select them; `POD` is the pause sandbox. */
 export const CONTAINER =
-  'cluster=~"$cluster", node=~"$node", namespace=~"$namespace", pod=~"$pod", ' +
-  'container=~"$container", container!="POD"'
+  'cluster=~"$cluster", node=~"$node", namespace=~"$namespace", pod=~"$pod", ' + 'container=~"$container", container!="POD"'
 
 /** The pod cgroup's own series (labels `id, namespace, pod`). */
 export const POD = 'cluster=~"$cluster", node=~"$node", namespace=~"$namespace", pod=~"$pod"'

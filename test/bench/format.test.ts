@@ -37,7 +37,12 @@ t.test('table pads each column to its widest cell and trims line ends', async (t
   )
   t.equal(
     text,
-    ['figure          v1       target', '--------------  -------  -------', 'cycle           9.13 ms  <= 1.3x', 'a longer label  1 ms'].join('\n'),
+    [
+      'figure          v1       target',
+      '--------------  -------  -------',
+      'cycle           9.13 ms  <= 1.3x',
+      'a longer label  1 ms',
+    ].join('\n'),
   )
 })
 

@@ -47,6 +47,22 @@ t.test('linearFit finds the fixed part and the growth', async (t) => {
   ])
   t.ok(noisy.slope > 2 && noisy.slope < 2.5, 'least squares, not two points')
   t.ok(Number.isNaN(linearFit([[100, 5]]).slope), 'one size: no line')
-  t.ok(Number.isNaN(linearFit([[100, 5], [100, 6]]).slope), 'one distinct size: no line')
-  t.equal(linearFit([[1, 1], [2, NaN], [3, 3]]).slope, 1, 'unmeasured points are left out')
+  t.ok(
+    Number.isNaN(
+      linearFit([
+        [100, 5],
+        [100, 6],
+      ]).slope,
+    ),
+    'one distinct size: no line',
+  )
+  t.equal(
+    linearFit([
+      [1, 1],
+      [2, NaN],
+      [3, 3],
+    ]).slope,
+    1,
+    'unmeasured points are left out',
+  )
 })

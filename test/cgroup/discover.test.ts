@@ -38,7 +38,10 @@ t.test('kubernetes scope finds exactly the pods and containers of every layout',
       t.strictSame(got.slice().sort(byId), expectedRefs(tree), `${layout} ${version}`)
       t.strictSame(errors, [], `${layout} ${version}: no errors`)
       t.equal(tree.pods.length, 3)
-      t.ok(tree.pods.every((p) => p.containers.length >= 2 && p.containers.some((c) => c.sandbox)), 'pods have sandboxes and apps')
+      t.ok(
+        tree.pods.every((p) => p.containers.length >= 2 && p.containers.some((c) => c.sandbox)),
+        'pods have sandboxes and apps',
+      )
     }
   }
 })
@@ -56,15 +59,21 @@ t.test('all scope yields every directory at or below parent, parent included', a
   for (const version of ['v1', 'v2'] as const) {
     const { tree, h } = build(t.testdir(), version, 'systemd-crio')
     const got = [...discover(h, { scope: 'all', parent: '/' })]
-    t.strictSame(
-      got.map((r) => r.id).sort(),
-      tree.cgroups,
-      `${version}: every cgroup`,
+    t.strictSame(got.map((r) => r.id).sort(), tree.cgroups, `${version}: every cgroup`)
+    t.ok(
+      got.every((r) => r.kind === 'cgroup' && Object.keys(r).length === 2),
+      'only id and kind',
     )
-    t.ok(got.every((r) => r.kind === 'cgroup' && Object.keys(r).length === 2), 'only id and kind')
     t.equal(got[0]?.id, '/', 'the root first, as /')
-    t.ok(tree.cgroups.some((c) => c.endsWith('/container')), 'crun children are cgroups too')
-    for (const other of tree.others) t.ok(got.some((r) => r.id === other), `${other} in all scope`)
+    t.ok(
+      tree.cgroups.some((c) => c.endsWith('/container')),
+      'crun children are cgroups too',
+    )
+    for (const other of tree.others)
+      t.ok(
+        got.some((r) => r.id === other),
+        `${other} in all scope`,
+      )
   }
 })
 
@@ -91,7 +100,9 @@ t.test('parent limits the walk', async (t) => {
 
   const container = burstable?.containers[1]
   const one = [...discover(h, { scope: 'kubernetes', parent: container?.path ?? '' })]
-  t.strictSame(one, [{ id: container?.path, kind: 'container', podUid: burstable?.uid, containerId: container?.id, qos: 'burstable', runtime: 'containerd' }])
+  t.strictSame(one, [
+    { id: container?.path, kind: 'container', podUid: burstable?.uid, containerId: container?.id, qos: 'burstable', runtime: 'containerd' },
+  ])
 
   const outside = [...discover(h, { scope: 'kubernetes', parent: '/system.slice' })]
   t.strictSame(outside, [], 'no pods under system.slice')
@@ -177,7 +188,12 @@ t.test('other errors go to onError and the walk continues', async (t) => {
 
 t.test('no kubepods: auto resolves to all, and kubernetes scope finds nothing', async (t) => {
   const dir = t.testdir({ 'cgroup.controllers': 'cpuset cpu io memory pids\n' })
-  for (const p of ['system.slice/containerd.service', 'system.slice/docker.service', 'user.slice/user-1000.slice', 'docker/' + 'ab'.repeat(32)]) {
+  for (const p of [
+    'system.slice/containerd.service',
+    'system.slice/docker.service',
+    'user.slice/user-1000.slice',
+    'docker/' + 'ab'.repeat(32),
+  ]) {
     mkdirSync(`${dir}/${p}`, { recursive: true })
   }
   const h = findHierarchy({ cgroupRoot: dir })

@@ -57,7 +57,7 @@ t.test('findHierarchy', async (t) => {
   })
 
   t.test('nothing there, but mountinfo knows where memory is mounted', async (t) => {
-    const dir = t.testdir({ 'mountinfo': hybridMountinfo('/elsewhere/cgroup'), root: {} })
+    const dir = t.testdir({ mountinfo: hybridMountinfo('/elsewhere/cgroup'), root: {} })
     t.throws(() => findHierarchy({ cgroupRoot: `${dir}/root`, mountinfoPath: `${dir}/mountinfo` }), {
       message: /lists cgroup \[rw,memory\] at \/elsewhere\/cgroup\/memory, cgroup2 at \/elsewhere\/cgroup\/unified/,
     })
@@ -111,10 +111,14 @@ t.test('findHierarchy', async (t) => {
   t.test('unreadable mountinfo', async (t) => {
     const dir = t.testdir()
     buildTree(dir, { version: 'v2', layout: 'kind' })
-    t.throws(() => findHierarchy({ cgroupRoot: dir, mountinfoPath: `${dir}/nope` }), { name: 'HierarchyError', message: /cannot read .*nope/ })
+    t.throws(() => findHierarchy({ cgroupRoot: dir, mountinfoPath: `${dir}/nope` }), {
+      name: 'HierarchyError',
+      message: /cannot read .*nope/,
+    })
   })
 
-  const hasCgroupMemory = existsSync('/sys/fs/cgroup/memory/memory.usage_in_bytes') || /\bmemory\b/.test(readOr('/sys/fs/cgroup/cgroup.controllers'))
+  const hasCgroupMemory =
+    existsSync('/sys/fs/cgroup/memory/memory.usage_in_bytes') || /\bmemory\b/.test(readOr('/sys/fs/cgroup/cgroup.controllers'))
   t.test('this machine', { skip: !hasCgroupMemory && 'no cgroup memory controller at /sys/fs/cgroup' }, async (t) => {
     const h = findHierarchy({ cgroupRoot: '/sys/fs/cgroup', mountinfoPath: '/proc/self/mountinfo' })
     t.match(h, { version: /^v[12]$/ })

@@ -8,11 +8,23 @@ const ID = 'a3f9c2e1b4d5a6f7e8d9c0b1a2f3e4d5c6b7a8f9e0d1c2b3a4f5e6d7c8b9a0f1'
 
 type Expected =
   | { readonly kind: 'pod'; readonly podUid: string; readonly qos: string }
-  | { readonly kind: 'container'; readonly podUid: string; readonly qos: string; readonly containerId: string; readonly runtime: string | undefined }
+  | {
+      readonly kind: 'container'
+      readonly podUid: string
+      readonly qos: string
+      readonly containerId: string
+      readonly runtime: string | undefined
+    }
   | undefined
 
 const pod = (podUid: string, qos: string): Expected => ({ kind: 'pod', podUid, qos })
-const ctr = (podUid: string, qos: string, runtime: string | undefined): Expected => ({ kind: 'container', podUid, qos, containerId: ID, runtime })
+const ctr = (podUid: string, qos: string, runtime: string | undefined): Expected => ({
+  kind: 'container',
+  podUid,
+  qos,
+  containerId: ID,
+  runtime,
+})
 
 const CASES: readonly (readonly [string, Expected])[] = [
   // cgroupfs pods
@@ -26,10 +38,19 @@ const CASES: readonly (readonly [string, Expected])[] = [
   // static pods keep their 32-hex UID
   [`/kubepods/burstable/pod${STATIC}`, pod(STATIC, 'burstable')],
   [`/kubepods.slice/kubepods-pod${STATIC}.slice`, pod(STATIC, 'guaranteed')],
-  [`/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${STATIC}.slice/cri-containerd-${ID}.scope`, ctr(STATIC, 'burstable', 'containerd')],
+  [
+    `/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${STATIC}.slice/cri-containerd-${ID}.scope`,
+    ctr(STATIC, 'burstable', 'containerd'),
+  ],
   // kubelet --cgroup-root prefixes
-  [`/kubelet.slice/kubelet-kubepods.slice/kubelet-kubepods-besteffort.slice/kubelet-kubepods-besteffort-pod${UID_}.slice`, pod(UID, 'besteffort')],
-  [`/kubelet.slice/kubelet-kubepods.slice/kubelet-kubepods-besteffort.slice/kubelet-kubepods-besteffort-pod${UID_}.slice/cri-containerd-${ID}.scope`, ctr(UID, 'besteffort', 'containerd')],
+  [
+    `/kubelet.slice/kubelet-kubepods.slice/kubelet-kubepods-besteffort.slice/kubelet-kubepods-besteffort-pod${UID_}.slice`,
+    pod(UID, 'besteffort'),
+  ],
+  [
+    `/kubelet.slice/kubelet-kubepods.slice/kubelet-kubepods-besteffort.slice/kubelet-kubepods-besteffort-pod${UID_}.slice/cri-containerd-${ID}.scope`,
+    ctr(UID, 'besteffort', 'containerd'),
+  ],
   [`/kubelet.slice/kubelet-kubepods.slice/kubelet-kubepods-pod${UID_}.slice`, pod(UID, 'guaranteed')],
   [`/kubelet/kubepods/burstable/pod${UID}/${ID}`, ctr(UID, 'burstable', undefined)],
   [`/kubelet/kubepods/pod${UID}`, pod(UID, 'guaranteed')],
@@ -38,7 +59,10 @@ const CASES: readonly (readonly [string, Expected])[] = [
   // containerd (cgroupfs: bare id; docker looks the same, so no runtime)
   [`/kubepods/pod${UID}/${ID}`, ctr(UID, 'guaranteed', undefined)],
   [`/kubepods/besteffort/pod${UID}/${ID}`, ctr(UID, 'besteffort', undefined)],
-  [`/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${UID_}.slice/cri-containerd-${ID}.scope`, ctr(UID, 'burstable', 'containerd')],
+  [
+    `/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${UID_}.slice/cri-containerd-${ID}.scope`,
+    ctr(UID, 'burstable', 'containerd'),
+  ],
   // CRI-O
   [`/kubepods/burstable/pod${UID}/crio-${ID}`, ctr(UID, 'burstable', 'cri-o')],
   [`/kubepods.slice/kubepods-pod${UID_}.slice/crio-${ID}.scope`, ctr(UID, 'guaranteed', 'cri-o')],
@@ -51,7 +75,10 @@ const CASES: readonly (readonly [string, Expected])[] = [
   // containerd on cgroupfs under a systemd kubelet: the name carries pod and QoS, anywhere
   [`/kubepods-burstable-pod${UID_}.slice:cri-containerd:${ID}`, ctr(UID, 'burstable', 'containerd')],
   [`/kubepods-pod${UID_}.slice:cri-containerd:${ID}`, ctr(UID, 'guaranteed', 'containerd')],
-  [`/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${UID_}.slice/kubepods-burstable-pod${UID_}.slice:cri-containerd:${ID}`, ctr(UID, 'burstable', 'containerd')],
+  [
+    `/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${UID_}.slice/kubepods-burstable-pod${UID_}.slice:cri-containerd:${ID}`,
+    ctr(UID, 'burstable', 'containerd'),
+  ],
   [`/system.slice/containerd.service/kubepods-besteffort-pod${UID_}.slice:cri-containerd:${ID}`, ctr(UID, 'besteffort', 'containerd')],
   [`/kubelet-kubepods-besteffort-pod${STATIC}.slice:cri-containerd:${ID}`, ctr(STATIC, 'besteffort', 'containerd')],
   [`/kubepods-pod${UID_}.slice:crio:${ID}`, ctr(UID, 'guaranteed', 'cri-o')],

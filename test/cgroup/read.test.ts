@@ -83,7 +83,10 @@ t.test('missing, vanished and malformed', async (t) => {
 
   const old = copy('old-kernel', 'cgroup-v2-linux-6.18-idle')
   for (const f of ['memory.peak', 'memory.swap.current', 'memory.pressure', 'memory.events']) rmSync(`${old}/${f}`)
-  writeFileSync(`${old}/memory.stat`, 'anon 10\nfile 20\nkernel_stack 1\npagetables 2\npercpu 3\nsock 4\nvmalloc 5\nslab_reclaimable 6\nslab_unreclaimable 7\ninactive_file 5\nshmem 0\nfile_dirty 0\nfile_writeback 0\nunevictable 0\n')
+  writeFileSync(
+    `${old}/memory.stat`,
+    'anon 10\nfile 20\nkernel_stack 1\npagetables 2\npercpu 3\nsock 4\nvmalloc 5\nslab_reclaimable 6\nslab_unreclaimable 7\ninactive_file 5\nshmem 0\nfile_dirty 0\nfile_writeback 0\nunevictable 0\n',
+  )
   const r = readCgroup(ctx(root, 'v2'), '/old-kernel')
   t.equal(r.memory.peakBytes, undefined, 'memory.peak absent before 5.19')
   t.equal(r.memory.swapBytes, undefined, 'no swap accounting')
@@ -104,7 +107,10 @@ t.test('missing, vanished and malformed', async (t) => {
   const bad = copy('bad', 'cgroup-v2-linux-6.18-idle')
   writeFileSync(`${bad}/memory.stat`, 'anon 1\nfile_dirty lots\n')
   t.throws(() => readCgroup(ctx(root, 'v2'), '/bad'), ParseError)
-  t.throws(() => readCgroup(ctx(root, 'v2'), '/bad'), /memory\.stat:2: value of file_dirty is not an integer in \[0, 2\^63\): "file_dirty lots"/)
+  t.throws(
+    () => readCgroup(ctx(root, 'v2'), '/bad'),
+    /memory\.stat:2: value of file_dirty is not an integer in \[0, 2\^63\): "file_dirty lots"/,
+  )
 })
 
 t.test('a cgroup whose directory vanishes while optional files are read is gone, not partial', async (t) => {

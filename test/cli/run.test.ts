@@ -12,7 +12,15 @@ function io(extra: Partial<CliIo> = {}): CliIo & { out: () => string } {
   let text = ''
   const stdout = Object.assign(new PassThrough(), { columns: 100 })
   stdout.on('data', (d: Buffer) => (text += d.toString()))
-  return { env: {}, stdout, stderr: new PassThrough(), stdin: new PassThrough(), logger: pino({ level: 'silent' }), ...extra, out: () => text }
+  return {
+    env: {},
+    stdout,
+    stderr: new PassThrough(),
+    stdin: new PassThrough(),
+    logger: pino({ level: 'silent' }),
+    ...extra,
+    out: () => text,
+  }
 }
 
 t.test('snapshot --json prints the documented shape', async (t) => {
@@ -25,7 +33,20 @@ t.test('snapshot --json prints the documented shape', async (t) => {
   t.equal(snap.pods.length, tree.pods.length)
   const c = snap.containers[0]
   t.ok(c)
-  t.same(Object.keys(c ?? {}), ['id', 'podUid', 'containerId', 'qos', 'namespace', 'pod', 'container', 'memory', 'events', 'pressure', 'processes', 'oom'])
+  t.same(Object.keys(c ?? {}), [
+    'id',
+    'podUid',
+    'containerId',
+    'qos',
+    'namespace',
+    'pod',
+    'container',
+    'memory',
+    'events',
+    'pressure',
+    'processes',
+    'oom',
+  ])
   t.match(c?.podUid, /^[0-9a-f]{8}-[0-9a-f]{4}-/, 'podUid keeps its dashes')
   t.equal(c?.memory.dirtyBytes, 22020096, 'numbers from the v1 capture')
   t.equal(c?.events.high, null, 'absent is null, never 0')
@@ -62,7 +83,7 @@ t.test('top without a terminal prints plain tables until stopped', async (t) => 
   t.match(cli.out(), /cgroup v2, kubernetes/)
 })
 
-t.test('-h, help and --version exit 0; the version is the package\'s', async (t) => {
+t.test("-h, help and --version exit 0; the version is the package's", async (t) => {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
   for (const argv of [['-h'], ['help'], ['help', 'top'], ['snapshot', '--help']]) {
     const cli = io()
@@ -76,7 +97,10 @@ t.test('-h, help and --version exit 0; the version is the package\'s', async (t)
 
 t.test('top --pods and MEMLENS_PODS show pods', async (t) => {
   const tree = buildTree(t.testdir({}), { version: 'v2', layout: 'kind' })
-  for (const [argv, env] of [[['--pods'], {}], [[], { MEMLENS_PODS: '1' }]] as const) {
+  for (const [argv, env] of [
+    [['--pods'], {}],
+    [[], { MEMLENS_PODS: '1' }],
+  ] as const) {
     const abort = new AbortController()
     const cli = io({ signal: abort.signal, env })
     const done = runCli(['top', '--cgroup-root', tree.cgroupRoot, '--interval', '100ms', ...argv], cli)
@@ -101,7 +125,11 @@ t.test('snapshot --json --sort orders containers and pods as the table does', as
     const field = key === 'rss' ? 'rssBytes' : 'workingSetBytes'
     for (const list of [snap.containers, snap.pods]) {
       const values = list.map((c) => c.memory[field] ?? -1)
-      t.same(values, [...values].sort((a, b) => b - a), `${key}: largest first`)
+      t.same(
+        values,
+        [...values].sort((a, b) => b - a),
+        `${key}: largest first`,
+      )
     }
   }
 })
@@ -110,7 +138,17 @@ t.test('a --cgroup-parent that does not exist is a usage error', async (t) => {
   const tree = buildTree(t.testdir({}), { version: 'v1', layout: 'cgroupfs-containerd' })
   for (const command of ['snapshot', 'top', 'serve']) {
     await t.rejects(
-      runCli([command, '--cgroup-root', tree.cgroupRoot, '--cgroup-parent', '/nope', ...(command === 'serve' ? ['--listen', '127.0.0.1:0'] : [])], io()),
+      runCli(
+        [
+          command,
+          '--cgroup-root',
+          tree.cgroupRoot,
+          '--cgroup-parent',
+          '/nope',
+          ...(command === 'serve' ? ['--listen', '127.0.0.1:0'] : []),
+        ],
+        io(),
+      ),
       { name: 'ConfigError', message: `--cgroup-parent: "/nope" is not a cgroup under ${tree.hierarchyRoot}` },
       command,
     )
@@ -152,7 +190,16 @@ t.test('the banner says what serve watches under --cgroup-parent', async (t) => 
   const tree = buildTree(t.testdir({}), { version: 'v2', layout: 'systemd-containerd' })
   const other = tree.others[0] ?? ''
   const parent = other.split('/').slice(0, 2).join('/')
-  const all = await serveBanner(t, ['--cgroup-root', tree.cgroupRoot, '--listen', '127.0.0.1:0', '--scope', 'all', '--cgroup-parent', parent])
+  const all = await serveBanner(t, [
+    '--cgroup-root',
+    tree.cgroupRoot,
+    '--listen',
+    '127.0.0.1:0',
+    '--scope',
+    'all',
+    '--cgroup-parent',
+    parent,
+  ])
   await all.stop()
   t.match(all.banner, new RegExp(`^memlens watching the cgroups under ${parent} \\(cgroup v2 at `))
   t.notMatch(all.banner, /every cgroup/)

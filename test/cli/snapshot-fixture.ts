@@ -25,7 +25,14 @@ function extras(x: RowExtras): Pick<ContainerJson, 'events' | 'processes' | 'oom
     processes:
       rss === undefined
         ? null
-        : { count: 1, rssBytes: rss, rssAnonBytes: rss, rssFileBytes: 0, rssShmemBytes: 0, largest: [{ pid: 42, comm: 'main', rssBytes: rss }] },
+        : {
+            count: 1,
+            rssBytes: rss,
+            rssAnonBytes: rss,
+            rssFileBytes: 0,
+            rssShmemBytes: 0,
+            largest: [{ pid: 42, comm: 'main', rssBytes: rss }],
+          },
     oom: x.oom === undefined ? null : { ...x.oom, lastTime: '2025-03-04T05:00:00.000Z' },
   }
 }
@@ -49,7 +56,11 @@ export function container(
   }
 }
 
-export function pod(names: { namespace?: string; pod?: string; id: string; podUid?: string }, memory: MemoryValues, more: RowExtras = {}): PodJson {
+export function pod(
+  names: { namespace?: string; pod?: string; id: string; podUid?: string },
+  memory: MemoryValues,
+  more: RowExtras = {},
+): PodJson {
   return {
     id: names.id,
     podUid: names.podUid ?? null,

@@ -35,7 +35,15 @@ const Gi = 1024 * Mi
 
 const web = container(
   { namespace: 'shop', pod: 'web-7d9f', container: 'nginx' },
-  { usageBytes: 700 * Mi, workingSetBytes: 580 * Mi, rssBytes: 100 * Mi, cacheBytes: 600 * Mi, dirtyBytes: 12 * Mi, writebackBytes: 0, limitBytes: 1 * Gi },
+  {
+    usageBytes: 700 * Mi,
+    workingSetBytes: 580 * Mi,
+    rssBytes: 100 * Mi,
+    cacheBytes: 600 * Mi,
+    dirtyBytes: 12 * Mi,
+    writebackBytes: 0,
+    limitBytes: 1 * Gi,
+  },
   { processesRssBytes: 90 * Mi, oomKills: 0 },
 )
 const db = container(
@@ -155,13 +163,35 @@ t.test('absent values print as -, zero as 0', async (t) => {
   const lines = renderTableLines(fixture, { width: 100, sort: 'wset' })
   t.same(cells(lines.header), ['NAME', 'WSET', 'RSS', 'PRSS', 'CACHE', 'DIRTY', 'WRBACK', 'LIMIT', '%LIM', 'OOM'])
   t.same(Object.values(rowCells(lines, 'jobs/new-pod/init')), ['jobs/new-pod/init', '-', '-', '-', '-', '-', '-', '-', '-', '-'])
-  t.same(Object.values(rowCells(lines, 'shop/web-7d9f/nginx')), ['shop/web-7d9f/nginx', '580Mi', '100Mi', '90Mi', '600Mi', '12Mi', '0', '1Gi', '68%', '0'])
+  t.same(Object.values(rowCells(lines, 'shop/web-7d9f/nginx')), [
+    'shop/web-7d9f/nginx',
+    '580Mi',
+    '100Mi',
+    '90Mi',
+    '600Mi',
+    '12Mi',
+    '0',
+    '1Gi',
+    '68%',
+    '0',
+  ])
   t.same(
     Object.values(rowCells(lines, 'shop/db-0/postgres')),
     ['shop/db-0/postgres', '1.2Gi', '900Mi', '880Mi', '300Mi', '1Mi', '512Ki', '-', '-', '1'],
     'no limit: LIMIT and %LIM are -; a kill memlens did not explain is a bare count',
   )
-  t.same(Object.values(rowCells(lines, 'jobs/etl-x/etl')), ['jobs/etl-x/etl', '50Mi', '950Mi', '2Mi', '2Gi', '300Mi', '-', '100Mi', '99%', '2 dirty'])
+  t.same(Object.values(rowCells(lines, 'jobs/etl-x/etl')), [
+    'jobs/etl-x/etl',
+    '50Mi',
+    '950Mi',
+    '2Mi',
+    '2Gi',
+    '300Mi',
+    '-',
+    '100Mi',
+    '99%',
+    '2 dirty',
+  ])
 })
 
 t.test('%LIM is usage over the limit, not the working set', async (t) => {
@@ -194,14 +224,21 @@ t.test('the OOM column', async (t) => {
     t.equal(formatOom(kills, cause), want, `${kills} ${cause}`)
     t.ok(textWidth(want) <= 9, 'fits the column')
   }
-  t.same(names(fixture, 'oom'), ['jobs/etl-x/etl', 'shop/db-0/postgres', 'shop/web-7d9f/nginx', 'jobs/new-pod/init'], 'explained kills count over the kernel counter')
+  t.same(
+    names(fixture, 'oom'),
+    ['jobs/etl-x/etl', 'shop/db-0/postgres', 'shop/web-7d9f/nginx', 'jobs/new-pod/init'],
+    'explained kills count over the kernel counter',
+  )
 })
 
 t.test('columns drop by width, least telling first', async (t) => {
   const all = ['WSET', 'RSS', 'PRSS', 'CACHE', 'DIRTY', 'WRBACK', 'LIMIT', '%LIM', 'OOM']
   t.same(tableColumns(132), all)
   t.same(tableColumns(85), all, 'NAME keeps 20 columns with all of them')
-  t.same(tableColumns(84), all.filter((c) => c !== 'CACHE'))
+  t.same(
+    tableColumns(84),
+    all.filter((c) => c !== 'CACHE'),
+  )
   t.same(tableColumns(80), ['WSET', 'RSS', 'PRSS', 'DIRTY', 'WRBACK', 'LIMIT', '%LIM', 'OOM'])
   t.same(tableColumns(71), ['WSET', 'RSS', 'PRSS', 'DIRTY', 'LIMIT', '%LIM', 'OOM'])
   t.same(tableColumns(70), ['WSET', 'RSS', 'PRSS', 'DIRTY', '%LIM', 'OOM'])
@@ -247,7 +284,14 @@ const longNames = snapshot([
       pod: 'prometheus-kube-prometheus-stack-prometheus-0',
       container: 'config-reloader-sidecar',
     },
-    { workingSetBytes: 1023 * Mi, rssBytes: 1023 * Mi, cacheBytes: 1023 * Mi, dirtyBytes: 1023 * Mi, writebackBytes: 1023 * Mi, limitBytes: 1023 * Gi },
+    {
+      workingSetBytes: 1023 * Mi,
+      rssBytes: 1023 * Mi,
+      cacheBytes: 1023 * Mi,
+      dirtyBytes: 1023 * Mi,
+      writebackBytes: 1023 * Mi,
+      limitBytes: 1023 * Gi,
+    },
     { processesRssBytes: 1023 * Mi, oom: { kills: 1234, lastCause: 'shmem' } },
   ),
   web,
@@ -270,7 +314,11 @@ t.test('every line fits the width, long names truncated in the middle', async (t
   t.equal(80 - numericWidth(80), 22, 'NAME gets 22 columns on an 80-column terminal')
 
   const wide = renderTableLines(longNames, { width: 200, sort: 'wset' }).rows[0] ?? ''
-  t.match(wide, /^observability-platform-production\/prometheus-kube-prometheus-stack-prometheus-0\/config-reloader-sidecar /, 'a wide terminal shows the whole name')
+  t.match(
+    wide,
+    /^observability-platform-production\/prometheus-kube-prometheus-stack-prometheus-0\/config-reloader-sidecar /,
+    'a wide terminal shows the whole name',
+  )
   const fullName = 'observability-platform-production/prometheus-kube-prometheus-stack-prometheus-0/config-reloader-sidecar'
   t.equal(textWidth(wide), fullName.length + numericWidth(200), 'NAME is no wider than the longest name')
 })

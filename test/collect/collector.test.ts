@@ -15,18 +15,32 @@ t.test('a malformed file skips its cgroup for the cycle, is counted, and is logg
   t.teardown(() => agent.stop())
 
   const first = await agent.core.collector.collect()
-  t.notOk(first.containers.some((c) => c.ref.id === victim.path), 'the broken cgroup is skipped')
+  t.notOk(
+    first.containers.some((c) => c.ref.id === victim.path),
+    'the broken cgroup is skipped',
+  )
   t.equal(first.containers.length, tree.pods.flatMap((p) => p.containers).length - 1, 'every other container is read')
   await agent.core.collector.collect()
   const warnings = logs.filter((l) => l['msg'] === 'cannot read cgroup; skipped this cycle')
   t.equal(warnings.length, 1, 'logged once, not every cycle')
-  t.match(warnings[0], { level: 40, cgroup: victim.path, reason: 'parse', err: /memory\.stat:2: value of file_dirty is not an integer in \[0, 2\^63\): "file_dirty lots"/ })
+  t.match(warnings[0], {
+    level: 40,
+    cgroup: victim.path,
+    reason: 'parse',
+    err: /memory\.stat:2: value of file_dirty is not an integer in \[0, 2\^63\): "file_dirty lots"/,
+  })
   t.match(await agent.metrics(), /memlens_collect_errors_total\{reason="parse"\} 2\n/, 'counted every cycle')
 
   writeFileSync(stat, 'anon 1\nfile_dirty 2\n')
   const healed = await agent.core.collector.collect()
-  t.ok(healed.containers.some((c) => c.ref.id === victim.path), 'read again once the file is sane')
-  t.ok(logs.some((l) => l['msg'] === 'cgroup readable again' && l['cgroup'] === victim.path), 'the recovery is logged')
+  t.ok(
+    healed.containers.some((c) => c.ref.id === victim.path),
+    'read again once the file is sane',
+  )
+  t.ok(
+    logs.some((l) => l['msg'] === 'cgroup readable again' && l['cgroup'] === victim.path),
+    'the recovery is logged',
+  )
 })
 
 t.test('a parent that goes away is a discovery error, not a crash', async (t) => {

@@ -5,7 +5,13 @@ import type { MemoryReading } from '../../agent/model.js'
 const MiB = 1024 * 1024
 const reading = (usage: number, dirty: number, writeback: number, inactive = 0): Pick<{ reading: MemoryReading }, 'reading'> => ({
   reading: {
-    memory: { usageBytes: usage * MiB, dirtyBytes: dirty * MiB, writebackBytes: writeback * MiB, inactiveFileBytes: inactive * MiB, unreclaimableBytes: (dirty + writeback) * MiB },
+    memory: {
+      usageBytes: usage * MiB,
+      dirtyBytes: dirty * MiB,
+      writebackBytes: writeback * MiB,
+      inactiveFileBytes: inactive * MiB,
+      unreclaimableBytes: (dirty + writeback) * MiB,
+    },
     events: {},
     pressure: {},
   },
@@ -14,7 +20,13 @@ const reading = (usage: number, dirty: number, writeback: number, inactive = 0):
 t.test('peaks hold the highest value of the window, however the counters swing', async (t) => {
   const h = new History(60_000)
   // Dirty + writeback swinging between zero and half the limit, as on a real kernel.
-  const swings: [number, number][] = [[0, 0], [90, 30], [0, 0], [60, 70], [0, 0]]
+  const swings: [number, number][] = [
+    [0, 0],
+    [90, 30],
+    [0, 0],
+    [60, 70],
+    [0, 0],
+  ]
   swings.forEach(([d, w], i) => h.push('/c', i * 1000, reading(200, d, w, 150)))
   const p = h.peaks('/c', 30_000, 4000)
   t.equal(p?.dirtyWritebackBytes, 130 * MiB, 'the peak, not the last sample (0)')

@@ -21,18 +21,15 @@ export function readDashboard(file: string): Json {
 }
 
 /** Every panel, rows included, with a collapsed row's nested panels after it. */
-export const panelsOf = (dashboard: Json): Json[] =>
-  list(dashboard.panels).flatMap((p) => [p, ...list(p.panels)])
+export const panelsOf = (dashboard: Json): Json[] => list(dashboard['panels']).flatMap((p) => [p, ...list(p['panels'])])
 
-export const isRow = (panel: Json): boolean => panel.type === 'row'
+export const isRow = (panel: Json): boolean => panel['type'] === 'row'
 
-export const targetsOf = (panel: Json): Json[] => list(panel.targets)
+export const targetsOf = (panel: Json): Json[] => list(panel['targets'])
 
-export const variablesOf = (dashboard: Json): Json[] =>
-  isRecord(dashboard.templating) ? list(dashboard.templating.list) : []
+export const variablesOf = (dashboard: Json): Json[] => (isRecord(dashboard['templating']) ? list(dashboard['templating']['list']) : [])
 
-export const annotationsOf = (dashboard: Json): Json[] =>
-  isRecord(dashboard.annotations) ? list(dashboard.annotations.list) : []
+export const annotationsOf = (dashboard: Json): Json[] => (isRecord(dashboard['annotations']) ? list(dashboard['annotations']['list']) : [])
 
 export interface FoundQuery {
   /** Where it sits, for messages: `panel 12 "Title" A`, `annotation "OOM kills"`. */
@@ -46,20 +43,20 @@ export function queriesOf(dashboard: Json): FoundQuery[] {
   const found: FoundQuery[] = []
   for (const panel of panelsOf(dashboard)) {
     for (const target of targetsOf(panel)) {
-      const where = `panel ${String(panel.id)} "${String(panel.title)}" ${String(target.refId)}`
-      found.push({ where, kind: 'panel', query: text(target.expr) ?? '' })
+      const where = `panel ${String(panel['id'])} "${String(panel['title'])}" ${String(target['refId'])}`
+      found.push({ where, kind: 'panel', query: text(target['expr']) ?? '' })
     }
   }
   for (const annotation of annotationsOf(dashboard)) {
-    const expr = text(annotation.expr) ?? (isRecord(annotation.target) ? text(annotation.target.expr) : undefined)
+    const expr = text(annotation['expr']) ?? (isRecord(annotation['target']) ? text(annotation['target']['expr']) : undefined)
     if (expr !== undefined) {
-      found.push({ where: `annotation "${String(annotation.name)}"`, kind: 'annotation', query: expr })
+      found.push({ where: `annotation "${String(annotation['name'])}"`, kind: 'annotation', query: expr })
     }
   }
   for (const variable of variablesOf(dashboard)) {
-    const query = text(variable.query)
-    if (variable.type === 'query' && query !== undefined) {
-      found.push({ where: `variable ${String(variable.name)}`, kind: 'variable', query })
+    const query = text(variable['query'])
+    if (variable['type'] === 'query' && query !== undefined) {
+      found.push({ where: `variable ${String(variable['name'])}`, kind: 'variable', query })
     }
   }
   return found
@@ -70,8 +67,6 @@ export function queriesOf(dashboard: Json): FoundQuery[] {
  * built-ins (`$__range`) included.
  */
 export function referencedVariables(s: string): string[] {
-  const names = [...s.matchAll(/\$\{(\w+)(?::[^}]*)?\}|\$(\w+)|\[\[(\w+)\]\]/g)].map(
-    (m) => m[1] ?? m[2] ?? m[3] ?? '',
-  )
+  const names = [...s.matchAll(/\$\{(\w+)(?::[^}]*)?\}|\$(\w+)|\[\[(\w+)\]\]/g)].map((m) => m[1] ?? m[2] ?? m[3] ?? '')
   return [...new Set(names)].sort()
 }

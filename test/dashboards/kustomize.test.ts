@@ -20,8 +20,8 @@ t.test('kubectl kustomize renders one labelled ConfigMap per dashboard', { skip 
     'stable names, no hash suffix',
   )
   for (const o of objects) {
-    t.match(o.metadata.labels, { grafana_dashboard: '1', 'app.kubernetes.io/part-of': 'memlens' })
-    const data = isRecord(o.data) ? o.data : {}
+    t.match(o.metadata['labels'], { grafana_dashboard: '1', 'app.kubernetes.io/part-of': 'memlens' })
+    const data = isRecord(o['data']) ? o['data'] : {}
     t.equal(Object.keys(data).length, 1, `${o.metadata.name} holds one dashboard`)
     for (const [file, content] of Object.entries(data)) {
       t.equal(content, readFileSync(join(dashboardsDir, file), 'utf8'), `${file} as committed`)
@@ -46,5 +46,8 @@ namespace: monitoring
     configMaps.map((o) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`),
     ['monitoring/memlens-dashboard-overview', 'monitoring/memlens-dashboard-pod'],
   )
-  t.ok(objects.some((o) => o.kind === 'DaemonSet'), 'the agent is there too')
+  t.ok(
+    objects.some((o) => o.kind === 'DaemonSet'),
+    'the agent is there too',
+  )
 })

@@ -1,11 +1,5 @@
 import t from 'tap'
-import {
-  RECORDING_RULES,
-  documentedMetrics,
-  metricNames,
-  unknownMetrics,
-  variableQueryMetrics,
-} from './metric-names.js'
+import { RECORDING_RULES, documentedMetrics, metricNames, unknownMetrics, variableQueryMetrics } from './metric-names.js'
 
 t.test('metricNames finds the metrics and nothing else', async (t) => {
   const cases: ReadonlyArray<readonly [string, string[]]> = [
@@ -28,17 +22,13 @@ t.test('metricNames finds the metrics and nothing else', async (t) => {
 
 t.test('variableQueryMetrics reads label_values', async (t) => {
   t.strictSame(variableQueryMetrics('label_values(memlens_build_info, cluster)'), ['memlens_build_info'])
-  t.strictSame(
-    variableQueryMetrics('label_values(m{cluster=~"$cluster", node!=""}, node)'),
-    ['m'],
-  )
+  t.strictSame(variableQueryMetrics('label_values(m{cluster=~"$cluster", node!=""}, node)'), ['m'])
   t.strictSame(variableQueryMetrics('label_values(namespace)'), [])
 })
 
 t.test('documentedMetrics reads full names only', async (t) => {
   const known = documentedMetrics(
-    'Each row is `memlens_container_<name>`: `memlens_container_memory_usage_bytes` and ' +
-      '`memlens_build_info`.',
+    'Each row is `memlens_container_<name>`: `memlens_container_memory_usage_bytes` and ' + '`memlens_build_info`.',
   )
   t.strictSame([...known].sort(), ['memlens_build_info', 'memlens_container_memory_usage_bytes'])
   t.ok(documentedMetrics().has('memlens_container_memory_dirty_bytes'), 'the real docs')
@@ -47,11 +37,7 @@ t.test('documentedMetrics reads full names only', async (t) => {
 t.test('unknownMetrics flags what no list explains', async (t) => {
   const documented = new Set(['memlens_container_memory_usage_bytes'])
   const [rule] = RECORDING_RULES
-  t.strictSame(
-    unknownMetrics(
-      ['memlens_container_memory_usage_bytes', rule ?? '', 'memlens_container_memory_typo_bytes'],
-      documented,
-    ),
-    ['memlens_container_memory_typo_bytes'],
-  )
+  t.strictSame(unknownMetrics(['memlens_container_memory_usage_bytes', rule ?? '', 'memlens_container_memory_typo_bytes'], documented), [
+    'memlens_container_memory_typo_bytes',
+  ])
 })

@@ -23,8 +23,20 @@ export const RECORDING_RULES: ReadonlySet<string> = new Set([
 export const PENDING_ISSUE_7: ReadonlySet<string> = new Set()
 
 const KEYWORDS = new Set([
-  'and', 'or', 'unless', 'bool', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right',
-  'offset', 'atan2', 'inf', 'nan',
+  'and',
+  'or',
+  'unless',
+  'bool',
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'offset',
+  'atan2',
+  'inf',
+  'nan',
 ])
 
 /** The metric names a PromQL expression reads, sorted, each once. */
@@ -49,18 +61,18 @@ export function variableQueryMetrics(query: string): string[] {
 }
 
 /** Every `memlens_*` name docs/metrics.md mentions. */
-export function documentedMetrics(
-  markdown = readFileSync(join(repoRoot, 'docs', 'metrics.md'), 'utf8'),
-): Set<string> {
+export function documentedMetrics(markdown = readFileSync(join(repoRoot, 'docs', 'metrics.md'), 'utf8')): Set<string> {
   // A name cut short by a placeholder (`memlens_container_<name>`) ends with `_`: not a name.
   const inDocs = new Set([...markdown.matchAll(/\bmemlens_\w+/g)].map((m) => m[0]).filter((n) => !n.endsWith('_')))
   // The code table is the list; a name must also be documented to count.
-  return new Set(allMetrics().map((m) => m.name).filter((n) => inDocs.has(n)))
+  return new Set(
+    allMetrics()
+      .map((m) => m.name)
+      .filter((n) => inDocs.has(n)),
+  )
 }
 
 /** The names in `used` that are neither documented, nor a recording rule, nor pending. */
 export function unknownMetrics(used: Iterable<string>, documented: ReadonlySet<string>): string[] {
-  return [...new Set(used)]
-    .filter((n) => !documented.has(n) && !RECORDING_RULES.has(n) && !PENDING_ISSUE_7.has(n))
-    .sort()
+  return [...new Set(used)].filter((n) => !documented.has(n) && !RECORDING_RULES.has(n) && !PENDING_ISSUE_7.has(n)).sort()
 }

@@ -30,58 +30,59 @@ interface Box {
   readonly h: number
 }
 
-const isBox = (v: unknown): v is Box =>
-  isRecord(v) && ['x', 'y', 'w', 'h'].every((k) => Number.isInteger(v[k]))
+const isBox = (v: unknown): v is Box => isRecord(v) && ['x', 'y', 'w', 'h'].every((k) => Number.isInteger(v[k]))
 
-const overlap = (a: Box, b: Box): boolean =>
-  a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h
+const overlap = (a: Box, b: Box): boolean => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h
 
 const fieldDefaults = (panel: Json): Json =>
-  isRecord(panel.fieldConfig) && isRecord(panel.fieldConfig.defaults) ? panel.fieldConfig.defaults : {}
+  isRecord(panel['fieldConfig']) && isRecord(panel['fieldConfig']['defaults']) ? panel['fieldConfig']['defaults'] : {}
 
 t.test('stable uids, memlens tags, distinct titles', async (t) => {
   t.strictSame(
-    loaded.map(({ json }) => json.uid),
+    loaded.map(({ json }) => json['uid']),
     ['memlens-overview', 'memlens-pod'],
   )
-  t.equal(new Set(loaded.map(({ json }) => json.title)).size, loaded.length)
-  for (const { file, json } of loaded) t.match(json.tags, ['memlens'], file)
+  t.equal(new Set(loaded.map(({ json }) => json['title'])).size, loaded.length)
+  for (const { file, json } of loaded) t.match(json['tags'], ['memlens'], file)
 })
 
 for (const { file, json } of loaded) {
   t.test(file, async (t) => {
     const panels = panelsOf(json)
-    const ids = panels.map((p) => p.id)
+    const ids = panels.map((p) => p['id'])
 
     t.test('panel ids are unique positive integers', async (t) => {
-      t.ok(ids.every((id) => Number.isInteger(id) && Number(id) > 0), 'integers above 0')
+      t.ok(
+        ids.every((id) => Number.isInteger(id) && Number(id) > 0),
+        'integers above 0',
+      )
       t.equal(new Set(ids).size, ids.length, 'no id twice')
     })
 
     t.test('every panel has a data source, a unit, a description and queries', async (t) => {
       for (const panel of panels.filter((p) => !isRow(p))) {
-        const name = `panel ${String(panel.id)} "${String(panel.title)}"`
-        t.strictSame(panel.datasource, DATASOURCE, `${name} datasource`)
-        t.match(fieldDefaults(panel).unit, /^\w+$/, `${name} unit`)
-        t.match(panel.title, /\S/, `${name} title`)
-        t.match(panel.description, /\S{3}/, `${name} description`)
+        const name = `panel ${String(panel['id'])} "${String(panel['title'])}"`
+        t.strictSame(panel['datasource'], DATASOURCE, `${name} datasource`)
+        t.match(fieldDefaults(panel)['unit'], /^\w+$/, `${name} unit`)
+        t.match(panel['title'], /\S/, `${name} title`)
+        t.match(panel['description'], /\S{3}/, `${name} description`)
         const targets = targetsOf(panel)
         t.not(targets.length, 0, `${name} has a query`)
-        t.equal(new Set(targets.map((q) => q.refId)).size, targets.length, `${name} refIds`)
+        t.equal(new Set(targets.map((q) => q['refId'])).size, targets.length, `${name} refIds`)
         for (const target of targets) {
-          const query = `${name} ${String(target.refId)}`
-          t.match(target.expr, /\S/, `${query} expr`)
-          t.match(target.legendFormat, /\S/, `${query} legend`)
-          t.strictSame(target.datasource, DATASOURCE, `${query} datasource`)
+          const query = `${name} ${String(target['refId'])}`
+          t.match(target['expr'], /\S/, `${query} expr`)
+          t.match(target['legendFormat'], /\S/, `${query} legend`)
+          t.strictSame(target['datasource'], DATASOURCE, `${query} datasource`)
         }
       }
     })
 
     t.test('panels sit on the grid without overlapping', async (t) => {
       const boxes: Array<{ readonly name: string; readonly box: Box }> = []
-      for (const panel of list(json.panels)) {
-        const name = `panel ${String(panel.id)}`
-        const box = panel.gridPos
+      for (const panel of list(json['panels'])) {
+        const name = `panel ${String(panel['id'])}`
+        const box = panel['gridPos']
         if (!isBox(box)) {
           t.fail(`${name} has no integer gridPos`)
           continue
@@ -98,36 +99,47 @@ for (const { file, json } of loaded) {
     // panels nested in an expanded row are silently not drawn.
     t.test('expanded rows nest no panels', async (t) => {
       for (const row of panels.filter(isRow)) {
-        if (row.collapsed !== true) t.strictSame(row.panels, [], `row "${String(row.title)}"`)
+        if (row['collapsed'] !== true) t.strictSame(row['panels'], [], `row "${String(row['title'])}"`)
       }
     })
 
     t.test('the variables, each used, and every reference defined', async (t) => {
       const variables = variablesOf(json)
-      t.strictSame(variables.map((v) => v.name), VARIABLES)
+      t.strictSame(
+        variables.map((v) => v['name']),
+        VARIABLES,
+      )
       t.match(variables[0], { type: 'datasource', query: 'prometheus' })
       for (const v of variables.slice(1)) {
-        t.match(v, { type: 'query', datasource: DATASOURCE }, `${String(v.name)} queries Prometheus`)
-        if (v.includeAll === true) t.equal(v.allValue, '.*', `${String(v.name)}: All matches a missing label`)
+        t.match(v, { type: 'query', datasource: DATASOURCE }, `${String(v['name'])} queries Prometheus`)
+        if (v['includeAll'] === true) t.equal(v['allValue'], '.*', `${String(v['name'])}: All matches a missing label`)
       }
       for (const name of ['cluster', 'node', 'container']) {
-        t.match(variables.find((v) => v.name === name), { includeAll: true, multi: true }, `${name} can be All`)
+        t.match(
+          variables.find((v) => v['name'] === name),
+          { includeAll: true, multi: true },
+          `${name} can be All`,
+        )
       }
 
       const queries = queriesOf(json)
       const used = new Set([
         ...queries.flatMap((q) => referencedVariables(q.query)),
-        ...panels.flatMap((p) => referencedVariables(JSON.stringify(p.datasource ?? ''))),
+        ...panels.flatMap((p) => referencedVariables(JSON.stringify(p['datasource'] ?? ''))),
       ])
-      for (const v of variables) t.ok(used.has(String(v.name)), `$${String(v.name)} is used by a query`)
+      for (const v of variables) t.ok(used.has(String(v['name'])), `$${String(v['name'])} is used by a query`)
 
-      const defined = new Set([...variables.map((v) => String(v.name)), ...GRAFANA_BUILTINS])
+      const defined = new Set([...variables.map((v) => String(v['name'])), ...GRAFANA_BUILTINS])
       // Everything but the variables' own state, where `$__all` means "All is selected".
       const referenced = [
         ...referencedVariables(JSON.stringify({ ...json, templating: undefined })),
         ...queries.flatMap((q) => referencedVariables(q.query)),
       ]
-      t.strictSame(referenced.filter((name) => !defined.has(name)), [], 'every $variable is defined')
+      t.strictSame(
+        referenced.filter((name) => !defined.has(name)),
+        [],
+        'every $variable is defined',
+      )
     })
 
     // Grafana turns "All" into `.*` and a multi-value choice into `(a|b)`: only a regex
@@ -171,7 +183,5 @@ t.test('the structure checks can fail', async (t) => {
   t.ok(overlap({ x: 0, y: 0, w: 12, h: 8 }, { x: 11, y: 7, w: 2, h: 2 }))
   t.notOk(overlap({ x: 0, y: 0, w: 12, h: 8 }, { x: 12, y: 0, w: 12, h: 8 }))
   t.notOk(isBox({ x: 0, y: 0, w: 1.5, h: 1 }))
-  t.strictSame(referencedVariables('a{b=~"$ns", c="${pod:regex}"}[$__range] [[old]]'), [
-    '__range', 'ns', 'old', 'pod',
-  ])
+  t.strictSame(referencedVariables('a{b=~"$ns", c="${pod:regex}"}[$__range] [[old]]'), ['__range', 'ns', 'old', 'pod'])
 })

@@ -35,13 +35,11 @@ const bytes = (q: string | number | undefined): number => {
 }
 
 t.test('host paths: exactly cgroupfs, read-only; no host /proc', async (t) => {
-  const hostPaths = Object.fromEntries(
-    (pod.volumes ?? []).flatMap((v) => (v.hostPath ? [[v.name, v.hostPath.path]] : [])),
-  )
+  const hostPaths = Object.fromEntries((pod.volumes ?? []).flatMap((v) => (v.hostPath ? [[v.name, v.hostPath.path]] : [])))
   t.strictSame(hostPaths, { cgroup: '/sys/fs/cgroup' })
   const mounts = Object.fromEntries((container.volumeMounts ?? []).map((m) => [m.name, m]))
   t.match(mounts, { cgroup: { mountPath: '/host/sys/fs/cgroup', readOnly: true } })
-  t.equal(flag('--cgroup-root'), mounts.cgroup?.mountPath, '--cgroup-root is the cgroup mount')
+  t.equal(flag('--cgroup-root'), mounts['cgroup']?.mountPath, '--cgroup-root is the cgroup mount')
   t.equal(flag('--proc-root'), undefined, "the container's own /proc, which hostPID makes the host's")
   for (const m of container.volumeMounts ?? []) {
     t.equal(m.readOnly, true, `${m.name} is read-only`)
@@ -70,7 +68,7 @@ t.test("the host's PID namespace, and no other host namespace or port", async (t
 
 t.test('the node name comes from the downward API', async (t) => {
   const env = Object.fromEntries((container.env ?? []).map((e) => [e.name, e]))
-  t.strictSame(env.NODE_NAME, {
+  t.strictSame(env['NODE_NAME'], {
     name: 'NODE_NAME',
     valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } },
   })
@@ -134,16 +132,13 @@ t.test('resources: a memory limit, no CPU limit, V8 heap inside the limit', asyn
   const { requests = {}, limits = {} } = container.resources ?? {}
   t.strictSame(requests, { cpu: '50m', memory: '128Mi' })
   t.strictSame(limits, { memory: '256Mi' })
-  const limit = bytes(limits.memory)
-  t.ok(bytes(requests.memory) <= limit, 'request within limit')
+  const limit = bytes(limits['memory'])
+  t.ok(bytes(requests['memory']) <= limit, 'request within limit')
   const nodeOptions = container.env?.find((e) => e.name === 'NODE_OPTIONS')?.value ?? ''
   const heapMiB = Number(/--max-old-space-size=(\d+)/.exec(nodeOptions)?.[1])
-  t.ok(
-    heapMiB > 0 && heapMiB * 2 ** 20 <= limit * 0.75,
-    `old space ${heapMiB}Mi leaves room under the limit`,
-  )
+  t.ok(heapMiB > 0 && heapMiB * 2 ** 20 <= limit * 0.75, `old space ${heapMiB}Mi leaves room under the limit`)
   const doc = readFileSync(join(repoRoot, 'docs', 'deploy.md'), 'utf8')
-  const stated = [requests.cpu, requests.memory, limits.memory, `--max-old-space-size=${heapMiB}`]
+  const stated = [requests['cpu'], requests['memory'], limits['memory'], `--max-old-space-size=${heapMiB}`]
   for (const value of stated.map(String)) {
     t.ok(doc.includes(value), `docs/deploy.md states ${value}`)
   }

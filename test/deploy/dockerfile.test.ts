@@ -3,16 +3,7 @@
 import t from 'tap'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, posix } from 'node:path'
-import {
-  Arg,
-  Copy,
-  DockerfileParser,
-  From,
-  JSONInstruction,
-  Label,
-  Run,
-  type Instruction,
-} from 'dockerfile-ast'
+import { Arg, Copy, DockerfileParser, From, JSONInstruction, Label, Run, type Instruction } from 'dockerfile-ast'
 import { validate } from 'dockerfile-utils'
 import { DaemonSet } from 'kubernetes-models/apps/v1'
 import { isIgnored, parseDockerignore } from './dockerignore.js'
@@ -46,13 +37,10 @@ const stage = (name: string): Stage => {
 const final = stages.at(-1)
 if (final === undefined) throw new Error('Dockerfile has no FROM')
 
-const keyword = (s: Stage, k: string): Instruction[] =>
-  s.instructions.filter((i) => i.getKeyword() === k)
-const runs = (s: Stage): string[] =>
-  s.instructions.filter((i) => i instanceof Run).map((i) => i.getArgumentsContent() ?? '')
+const keyword = (s: Stage, k: string): Instruction[] => s.instructions.filter((i) => i.getKeyword() === k)
+const runs = (s: Stage): string[] => s.instructions.filter((i) => i instanceof Run).map((i) => i.getArgumentsContent() ?? '')
 const args = (i: Instruction): string[] => i.getArguments().map((a) => a.getValue())
-const json = (i: Instruction | undefined): string[] =>
-  i instanceof JSONInstruction ? i.getJSONStrings().map((a) => a.getJSONValue()) : []
+const json = (i: Instruction | undefined): string[] => (i instanceof JSONInstruction ? i.getJSONStrings().map((a) => a.getJSONValue()) : [])
 const argDefault = (instructions: readonly Instruction[], name: string): string | undefined =>
   instructions
     .filter((i) => i instanceof Arg)
@@ -77,7 +65,10 @@ t.test('the build stage compiles; the final stage installs nothing', async (t) =
   const build = runs(stage('build')).join('\n')
   t.match(build, /npm ci\b/)
   t.match(build, /npm run build\b/)
-  t.notOk(runs(final).some((r) => /\bnpm (ci|i|install)\b/.test(r)), 'no npm install in runtime')
+  t.notOk(
+    runs(final).some((r) => /\bnpm (ci|i|install)\b/.test(r)),
+    'no npm install in runtime',
+  )
 })
 
 t.test('no dev dependencies reach the final stage', async (t) => {
@@ -88,7 +79,10 @@ t.test('no dev dependencies reach the final stage', async (t) => {
     const sources = args(c).slice(0, -1)
     if (from === undefined || from === null) {
       const line = c.getRange().start.line + 1
-      t.notOk(sources.some((s) => s === '.' || s.includes('*')), `line ${line}: no context copy`)
+      t.notOk(
+        sources.some((s) => s === '.' || s.includes('*')),
+        `line ${line}: no context copy`,
+      )
       continue
     }
     const installs = runs(stage(from)).filter((r) => /\bnpm ci\b/.test(r))
@@ -98,9 +92,15 @@ t.test('no dev dependencies reach the final stage', async (t) => {
       t.ok(prodOnly, `${s} comes from stage ${from}, which runs npm ci --omit=dev`)
     }
     if (from === 'native') {
-      t.ok(sources.every((s) => s.endsWith('.node')), 'only the compiled addon is taken from stage native')
+      t.ok(
+        sources.every((s) => s.endsWith('.node')),
+        'only the compiled addon is taken from stage native',
+      )
     } else if (!prodOnly) {
-      t.ok(sources.every((s) => /\/dist(\/|$)/.test(s)), `only dist/ is taken from stage ${from}`)
+      t.ok(
+        sources.every((s) => /\/dist(\/|$)/.test(s)),
+        `only dist/ is taken from stage ${from}`,
+      )
     }
   }
   t.equal(nodeModules, 1, 'node_modules is copied once')
@@ -124,7 +124,10 @@ t.test('the native reader is compiled for the target platform; the runtime gets 
   const workdir = args(single(keyword(final, 'WORKDIR'), 'WORKDIR'))[0] ?? ''
   t.equal(posix.join(workdir, dest ?? ''), '/app/native/build/Release/', 'a directory, kept as it is')
   t.match(readFileSync(join(repoRoot, 'agent/kernel/native.ts'), 'utf8'), "'../../../native/build/Release/memlens_native.node'")
-  t.notOk(runs(final).some((r) => /apt-get|node-gyp|build:native/.test(r)), 'nothing is compiled in the runtime stage')
+  t.notOk(
+    runs(final).some((r) => /apt-get|node-gyp|build:native/.test(r)),
+    'nothing is compiled in the runtime stage',
+  )
   const build0 = runs(stage('build')).join('\n')
   t.match(build0, /npm ci --ignore-scripts\b/, 'the build stage (build platform) does not compile the addon')
 })
@@ -152,14 +155,16 @@ t.test('the final stage leaves no setuid or setgid file to escalate through', as
   t.equal(strip.length, 1, 'one find over the whole image that clears the bits')
   const at = final.instructions.findIndex((i) => i instanceof Run && i.getArgumentsContent() === strip[0])
   const later = final.instructions.slice(at + 1).filter((i) => i instanceof Run || i instanceof Copy || i.getKeyword() === 'ADD')
-  t.strictSame(later.map((i) => i.getKeyword()), [], 'nothing adds files after it')
+  t.strictSame(
+    later.map((i) => i.getKeyword()),
+    [],
+    'nothing adds files after it',
+  )
 })
 
 t.test('OCI labels agree with package.json', async (t) => {
   const labels = Object.fromEntries(
-    final.instructions
-      .filter((i) => i instanceof Label)
-      .flatMap((l) => l.getProperties().map((p) => [p.getName(), p.getValue()])),
+    final.instructions.filter((i) => i instanceof Label).flatMap((l) => l.getProperties().map((p) => [p.getName(), p.getValue()])),
   )
   t.match(labels, {
     'org.opencontainers.image.title': 'memlens',
@@ -176,10 +181,12 @@ t.test('entrypoint, command, port and environment', async (t) => {
   const entrypoint = json(single(keyword(final, 'ENTRYPOINT'), 'ENTRYPOINT'))
   // The same V8 flags as `npm start`: a 4 MiB young generation keeps the resident set
   // ~25 MB smaller at no measurable CPU cost (README, Performance).
-  const startFlags = String(pkg.scripts.start).split(' ').filter((w) => w.startsWith('--max-'))
+  const startFlags = String(pkg.scripts['start'])
+    .split(' ')
+    .filter((w) => w.startsWith('--max-'))
   t.ok(startFlags.length > 0, 'npm start sets the V8 heap flags')
   t.strictSame(entrypoint, ['node', ...startFlags, '/app/dist/agent/main.js'])
-  t.equal(entrypoint.at(-1), posix.join(workdir, String(pkg.bin.memlens)), 'the package bin')
+  t.equal(entrypoint.at(-1), posix.join(workdir, String(pkg.bin['memlens'])), 'the package bin')
   const dist = final.instructions.filter((i) => i instanceof Copy && args(i).includes('./dist/agent'))
   t.equal(dist.length, 1, 'dist/agent is copied to where the entrypoint looks')
   t.ok(
@@ -194,9 +201,7 @@ t.test('entrypoint, command, port and environment', async (t) => {
 t.test('.dockerignore lets in what the Dockerfile copies, and little else', async (t) => {
   const patterns = parseDockerignore(readFileSync(join(repoRoot, '.dockerignore'), 'utf8'))
   const fromContext = stages.flatMap((s) =>
-    s.instructions
-      .filter((i) => i instanceof Copy && i.getFromFlag() === null)
-      .flatMap((i) => args(i).slice(0, -1)),
+    s.instructions.filter((i) => i instanceof Copy && i.getFromFlag() === null).flatMap((i) => args(i).slice(0, -1)),
   )
   const files = (path: string): string[] =>
     statSync(join(repoRoot, path)).isDirectory()
@@ -205,10 +210,21 @@ t.test('.dockerignore lets in what the Dockerfile copies, and little else', asyn
           .filter((f) => statSync(join(repoRoot, f)).isFile())
       : [path]
   for (const source of new Set(fromContext)) {
-    t.strictSame(files(source).filter((f) => isIgnored(patterns, f)), [], `${source} is in the context`)
+    t.strictSame(
+      files(source).filter((f) => isIgnored(patterns, f)),
+      [],
+      `${source} is in the context`,
+    )
   }
-  for (const path of ['node_modules/tap/package.json', 'dist/agent/main.js', '.git/HEAD',
-    'test/deploy/dockerfile.test.ts', 'manifests/base/daemonset.yaml', '.tap/x', 'Dockerfile']) {
+  for (const path of [
+    'node_modules/tap/package.json',
+    'dist/agent/main.js',
+    '.git/HEAD',
+    'test/deploy/dockerfile.test.ts',
+    'manifests/base/daemonset.yaml',
+    '.tap/x',
+    'Dockerfile',
+  ]) {
     t.ok(isIgnored(patterns, path), `${path} stays out`)
   }
 })

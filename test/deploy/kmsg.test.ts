@@ -22,7 +22,7 @@ import { unknownFields, validateSchema } from './schema.js'
 
 /** The `name` of every element, if all are objects with distinct string names. */
 const names = (list: readonly unknown[]): string[] | undefined => {
-  const found = list.map((v) => (isRecord(v) && typeof v.name === 'string' ? v.name : undefined))
+  const found = list.map((v) => (isRecord(v) && typeof v['name'] === 'string' ? v['name'] : undefined))
   const strings = found.filter((n): n is string => n !== undefined)
   return strings.length === list.length && new Set(strings).size === list.length ? strings : undefined
 }
@@ -72,7 +72,10 @@ const need = (): Kubectl => {
 }
 const build = (dir: string): KubeObject[] => parseObjects(kustomize(need(), dir), `kubectl kustomize ${dir}`)
 const daemonSet = (objects: readonly KubeObject[]): IDaemonSet => {
-  const ds = single(objects.filter((o) => o.kind === 'DaemonSet'), 'DaemonSet')
+  const ds = single(
+    objects.filter((o) => o.kind === 'DaemonSet'),
+    'DaemonSet',
+  )
   if (!DaemonSet.is(ds)) throw new Error('not a DaemonSet')
   return ds
 }
@@ -86,19 +89,25 @@ t.test('the overlay adds exactly the device, its mount, the flag and privileged'
   const withKmsg = build(kmsgOverlayDir)
   t.strictSame(withKmsg.map(objectKey).sort(), [...base.keys()].sort(), 'the same objects')
   const changed = withKmsg.flatMap((o) => differences(base.get(objectKey(o)), o).map((d) => `${o.kind} ${d}`))
-  t.strictSame(changed.sort(), [
-    `DaemonSet ${CONTAINER}.args[${n}]: (none) -> "--kmsg"`,
-    `DaemonSet ${CONTAINER}.args[${n + 1}]: (none) -> "/dev/kmsg"`,
-    `DaemonSet ${CONTAINER}.securityContext.allowPrivilegeEscalation: false -> true`,
-    `DaemonSet ${CONTAINER}.securityContext.privileged: false -> true`,
-    `DaemonSet ${CONTAINER}.volumeMounts[name=kmsg]: (none) -> {"mountPath":"/dev/kmsg","name":"kmsg","readOnly":true}`,
-    'DaemonSet .spec.template.spec.volumes[name=kmsg]: (none) -> {"hostPath":{"path":"/dev/kmsg","type":"CharDevice"},"name":"kmsg"}',
-  ].sort())
+  t.strictSame(
+    changed.sort(),
+    [
+      `DaemonSet ${CONTAINER}.args[${n}]: (none) -> "--kmsg"`,
+      `DaemonSet ${CONTAINER}.args[${n + 1}]: (none) -> "/dev/kmsg"`,
+      `DaemonSet ${CONTAINER}.securityContext.allowPrivilegeEscalation: false -> true`,
+      `DaemonSet ${CONTAINER}.securityContext.privileged: false -> true`,
+      `DaemonSet ${CONTAINER}.volumeMounts[name=kmsg]: (none) -> {"mountPath":"/dev/kmsg","name":"kmsg","readOnly":true}`,
+      'DaemonSet .spec.template.spec.volumes[name=kmsg]: (none) -> {"hostPath":{"path":"/dev/kmsg","type":"CharDevice"},"name":"kmsg"}',
+    ].sort(),
+  )
 })
 
 t.test('the patched pod keeps its non-root uid and adds no capability', { skip }, async (t) => {
   const objects = build(kmsgOverlayDir)
-  const raw = single(objects.filter((o) => o.kind === 'DaemonSet'), 'DaemonSet')
+  const raw = single(
+    objects.filter((o) => o.kind === 'DaemonSet'),
+    'DaemonSet',
+  )
   const ds = daemonSet(objects)
   const pod = ds.spec?.template.spec
   const container = single(pod?.containers, 'container')

@@ -14,7 +14,7 @@ export interface Kubectl {
 const MIN_KUSTOMIZE_MAJOR = 4
 
 export function findKubectl(): Kubectl | { readonly skip: string } {
-  const bin = process.env.KUBECTL ?? 'kubectl'
+  const bin = process.env['KUBECTL'] ?? 'kubectl'
   const res = spawnSync(bin, ['version', '--client', '-o', 'json'], {
     encoding: 'utf8',
     timeout: 30_000,
@@ -24,23 +24,20 @@ export function findKubectl(): Kubectl | { readonly skip: string } {
   }
   if (res.status !== 0) return { skip: `${bin} version failed: ${res.stderr.trim()}` }
   const info: unknown = JSON.parse(res.stdout)
-  const client = isRecord(info) && isRecord(info.clientVersion) ? info.clientVersion : {}
-  const version = typeof client.gitVersion === 'string' ? client.gitVersion : 'unknown'
-  const kustomizeVersion =
-    isRecord(info) && typeof info.kustomizeVersion === 'string' ? info.kustomizeVersion : ''
+  const client = isRecord(info) && isRecord(info['clientVersion']) ? info['clientVersion'] : {}
+  const version = typeof client['gitVersion'] === 'string' ? client['gitVersion'] : 'unknown'
+  const kustomizeVersion = isRecord(info) && typeof info['kustomizeVersion'] === 'string' ? info['kustomizeVersion'] : ''
   const major = Number(/^v?(\d+)\./.exec(kustomizeVersion)?.[1] ?? 0)
   if (major < MIN_KUSTOMIZE_MAJOR) {
     return {
-      skip:
-        `kubectl ${version} embeds kustomize "${kustomizeVersion}", ` +
-        `older than v${MIN_KUSTOMIZE_MAJOR}`,
+      skip: `kubectl ${version} embeds kustomize "${kustomizeVersion}", ` + `older than v${MIN_KUSTOMIZE_MAJOR}`,
     }
   }
   return { bin, version, kustomizeVersion }
 }
 
 export function requireKubectl(): boolean {
-  return process.env.MEMLENS_REQUIRE_KUBECTL === '1'
+  return process.env['MEMLENS_REQUIRE_KUBECTL'] === '1'
 }
 
 /** `kubectl kustomize DIR`: offline, it reads only the directory. */

@@ -17,11 +17,9 @@ import { hasSchema, unknownFields, validateSchema } from './schema.js'
 const base = readKustomization(manifestsDir)
 const withOperator = readKustomization(overlayDir)
 
-const kinds = (objects: readonly KubeObject[]): string[] =>
-  objects.map((o) => `${o.apiVersion} ${o.kind}`).sort()
+const kinds = (objects: readonly KubeObject[]): string[] => objects.map((o) => `${o.apiVersion} ${o.kind}`).sort()
 
-const byKey = (objects: readonly KubeObject[]): Map<string, KubeObject> =>
-  new Map(objects.map((o) => [objectKey(o), o]))
+const byKey = (objects: readonly KubeObject[]): Map<string, KubeObject> => new Map(objects.map((o) => [objectKey(o), o]))
 
 t.test('the base holds what the agent needs and nothing that needs a CRD', async (t) => {
   t.strictSame(kinds(base), [
@@ -39,11 +37,7 @@ t.test('the base holds what the agent needs and nothing that needs a CRD', async
 t.test('the prometheus-operator overlay is the base plus a ServiceMonitor and rules', async (t) => {
   const added = withOperator.filter((o) => !byKey(base).has(objectKey(o)))
   t.strictSame(kinds(added), ['monitoring.coreos.com/v1 PrometheusRule', 'monitoring.coreos.com/v1 ServiceMonitor'])
-  t.strictSame(
-    [...readKustomization(componentDir), ...readKustomization(ruleComponentDir)],
-    added,
-    'the two components add exactly that',
-  )
+  t.strictSame([...readKustomization(componentDir), ...readKustomization(ruleComponentDir)], added, 'the two components add exactly that')
   t.strictSame(
     withOperator.filter((o) => byKey(base).has(objectKey(o))),
     base,
@@ -82,22 +76,16 @@ spec:
     'typo.yaml',
   )
   if (ds === undefined) throw new Error('no object parsed')
-  t.strictSame(unknownFields(ds), [
-    '.spec.template.spec.containers[0].securityContext.readOnlyRootFileSystem',
-  ])
-  const wrongType = { ...ds, spec: { ...(isRecord(ds.spec) ? ds.spec : {}), minReadySeconds: 'soon' } }
+  t.strictSame(unknownFields(ds), ['.spec.template.spec.containers[0].securityContext.readOnlyRootFileSystem'])
+  const wrongType = { ...ds, spec: { ...(isRecord(ds['spec']) ? ds['spec'] : {}), minReadySeconds: 'soon' } }
   t.throws(() => validateSchema(wrongType))
   t.throws(() => validateSchema({ ...ds, kind: 'Unknown' }), /no schema/)
 })
 
 t.test('every object is labelled and lives in the memlens namespace', async (t) => {
   for (const o of withOperator) {
-    const labels = o.metadata.labels ?? {}
-    t.match(
-      labels,
-      { 'app.kubernetes.io/name': 'memlens', 'app.kubernetes.io/part-of': 'memlens' },
-      objectKey(o),
-    )
+    const labels = o.metadata['labels'] ?? {}
+    t.match(labels, { 'app.kubernetes.io/name': 'memlens', 'app.kubernetes.io/part-of': 'memlens' }, objectKey(o))
     const clusterScoped = ['Namespace', 'ClusterRole', 'ClusterRoleBinding'].includes(o.kind)
     t.equal(o.metadata.namespace, clusterScoped ? undefined : 'memlens', `${objectKey(o)} namespace`)
   }
@@ -114,11 +102,7 @@ t.test('kubectl kustomize builds the same objects', { skip }, async (t) => {
     [overlayDir, withOperator],
   ] as const) {
     const built = parseObjects(kustomize(kubectl, dir), `kubectl kustomize ${dir}`)
-    t.strictSame(
-      Object.fromEntries(byKey(built)),
-      Object.fromEntries(byKey(expected)),
-      relative(manifestsDir, dir) || 'manifests/',
-    )
+    t.strictSame(Object.fromEntries(byKey(built)), Object.fromEntries(byKey(expected)), relative(manifestsDir, dir) || 'manifests/')
   }
 })
 
@@ -148,9 +132,7 @@ namespace: monitoring
 `,
   })
   const built = parseObjects(kustomize(kubectl, dir), 'namespace overlay')
-  const namespaced = built.filter(
-    (o) => !['Namespace', 'ClusterRole', 'ClusterRoleBinding'].includes(o.kind),
-  )
+  const namespaced = built.filter((o) => !['Namespace', 'ClusterRole', 'ClusterRoleBinding'].includes(o.kind))
   t.strictSame([...new Set(namespaced.map((o) => o.metadata.namespace))], ['monitoring'])
   t.strictSame(
     built.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name),

@@ -24,19 +24,17 @@ export interface KubeObject extends Json {
   readonly metadata: Json & { readonly name: string; readonly namespace?: string }
 }
 
-export const isRecord = (v: unknown): v is Json =>
-  typeof v === 'object' && v !== null && !Array.isArray(v)
+export const isRecord = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 const isKubeObject = (v: unknown): v is KubeObject =>
   isRecord(v) &&
-  typeof v.apiVersion === 'string' &&
-  typeof v.kind === 'string' &&
-  isRecord(v.metadata) &&
-  typeof v.metadata.name === 'string'
+  typeof v['apiVersion'] === 'string' &&
+  typeof v['kind'] === 'string' &&
+  isRecord(v['metadata']) &&
+  typeof v['metadata']['name'] === 'string'
 
 /** `apiVersion/kind/namespace/name`: what makes an object unique in a kustomize build. */
-export const objectKey = (o: KubeObject): string =>
-  `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`
+export const objectKey = (o: KubeObject): string => `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`
 
 export function parseObjects(text: string, source: string): KubeObject[] {
   return loadAll(text, null, { filename: source })
@@ -72,15 +70,10 @@ export function readKustomization(dir: string): KubeObject[] {
       )
     }
   }
-  const entries = [
-    ...stringList(doc.resources, `${file} resources`),
-    ...stringList(doc.components, `${file} components`),
-  ]
+  const entries = [...stringList(doc['resources'], `${file} resources`), ...stringList(doc['components'], `${file} components`)]
   return entries.flatMap((entry) => {
     const path = join(dir, entry)
-    return statSync(path).isDirectory()
-      ? readKustomization(path)
-      : parseObjects(readFileSync(path, 'utf8'), path)
+    return statSync(path).isDirectory() ? readKustomization(path) : parseObjects(readFileSync(path, 'utf8'), path)
   })
 }
 
@@ -111,8 +104,13 @@ export function readPackage(): {
   readonly scripts: Readonly<Record<string, unknown>>
 } {
   const pkg: unknown = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'))
-  if (!isRecord(pkg) || typeof pkg.version !== 'string' || typeof pkg.license !== 'string') {
+  if (!isRecord(pkg) || typeof pkg['version'] !== 'string' || typeof pkg['license'] !== 'string') {
     throw new Error('package.json has no version or license')
   }
-  return { version: pkg.version, license: pkg.license, bin: isRecord(pkg.bin) ? pkg.bin : {}, scripts: isRecord(pkg.scripts) ? pkg.scripts : {} }
+  return {
+    version: pkg['version'],
+    license: pkg['license'],
+    bin: isRecord(pkg['bin']) ? pkg['bin'] : {},
+    scripts: isRecord(pkg['scripts']) ? pkg['scripts'] : {},
+  }
 }

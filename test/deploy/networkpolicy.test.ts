@@ -27,9 +27,11 @@ t.test('ingress only: from the monitoring namespace to the metrics port', async 
   t.strictSame(np.spec?.policyTypes, ['Ingress'])
   t.equal(np.spec?.egress, undefined)
   const rule = single(np.spec?.ingress, 'ingress rule')
-  t.strictSame(rule.from, [
-    { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } },
-  ], 'one peer: every pod of that namespace, no ipBlock, no other namespace')
+  t.strictSame(
+    rule.from,
+    [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }],
+    'one peer: every pod of that namespace, no ipBlock, no other namespace',
+  )
   const port = single(rule.ports, 'port')
   t.equal(port.protocol, 'TCP')
   t.equal(port.endPort, undefined, 'one port, not a range')
@@ -64,7 +66,5 @@ patches:
   t.match(doc, 'path: /spec/ingress/0/from/0/namespaceSelector/matchLabels/kubernetes.io~1metadata.name', 'the same path')
   const built = only(parseObjects(kustomize(kubectl, dir), 'patched'), 'networking.k8s.io/v1', 'NetworkPolicy')
   if (!NetworkPolicy.is(built)) throw new Error('not a NetworkPolicy')
-  t.strictSame(built.spec?.ingress?.[0]?.from, [
-    { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'prometheus' } } },
-  ])
+  t.strictSame(built.spec?.ingress?.[0]?.from, [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'prometheus' } } }])
 })

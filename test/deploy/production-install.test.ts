@@ -22,9 +22,13 @@ t.test('a production-only install runs memlens --help and serves /metrics', asyn
   t.equal(install.status, 0, `npm ci --omit=dev: ${install.stderr.slice(-500)}`)
   t.notOk(existsSync(`${dir}/node_modules/typescript`), 'no dev dependency installed')
   t.notOk(existsSync(`${dir}/node_modules/tap`), 'no test runner installed')
-  const tsc = spawnSync(process.execPath, [`${repo}/node_modules/typescript/bin/tsc`, '-p', `${repo}/tsconfig.build.json`, '--outDir', `${dir}/dist`], {
-    encoding: 'utf8',
-  })
+  const tsc = spawnSync(
+    process.execPath,
+    [`${repo}/node_modules/typescript/bin/tsc`, '-p', `${repo}/tsconfig.build.json`, '--outDir', `${dir}/dist`],
+    {
+      encoding: 'utf8',
+    },
+  )
   t.equal(tsc.status, 0, `tsc: ${tsc.stdout}`)
   const main = `${dir}/dist/agent/main.js`
 
@@ -40,7 +44,11 @@ t.test('a production-only install runs memlens --help and serves /metrics', asyn
   t.same(pkg.bin, { memlens: 'dist/agent/main.js' }, 'the bin is what tsc makes of agent/main.ts')
   t.match(readFileSync(`${repo}/agent/main.ts`, 'utf8'), /^#!\/usr\/bin\/env node\n/, 'with a shebang')
   const prefix = `${dir}/global`
-  const link = spawnSync('npm', ['link', '--offline', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: dir, encoding: 'utf8', env: { ...env, npm_config_prefix: prefix } })
+  const link = spawnSync('npm', ['link', '--offline', '--ignore-scripts', '--no-audit', '--no-fund'], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...env, npm_config_prefix: prefix },
+  })
   t.equal(link.status, 0, `npm link: ${link.stderr.slice(-500)}`)
   const linked = spawnSync(`${prefix}/bin/memlens`, ['--version'], { encoding: 'utf8', env })
   t.equal(linked.status, 0, `memlens --version: ${linked.stderr}`)
@@ -51,10 +59,14 @@ t.test('a production-only install runs memlens --help and serves /metrics', asyn
 
   mkdirSync(`${dir}/tree`)
   const tree = buildTree(`${dir}/tree`, { version: 'v2', layout: 'systemd-containerd' })
-  const child = spawn(process.execPath, [main, 'serve', '--cgroup-root', tree.cgroupRoot, '--listen', '127.0.0.1:0', '--log-level', 'warn'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env,
-  })
+  const child = spawn(
+    process.execPath,
+    [main, 'serve', '--cgroup-root', tree.cgroupRoot, '--listen', '127.0.0.1:0', '--log-level', 'warn'],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env,
+    },
+  )
   t.teardown(() => void child.kill('SIGTERM'))
   const url = await new Promise<string>((resolve, reject) => {
     let out = ''
@@ -66,7 +78,11 @@ t.test('a production-only install runs memlens --help and serves /metrics', asyn
     child.once('exit', (code) => reject(new Error(`memlens exited ${code}: ${out}`)))
   })
   let body = ''
-  await until('the first collection in /metrics', async () => (body = await (await fetch(url)).text()).includes('memlens_container_memory_working_set_bytes'), 10_000)
+  await until(
+    'the first collection in /metrics',
+    async () => (body = await (await fetch(url)).text()).includes('memlens_container_memory_working_set_bytes'),
+    10_000,
+  )
   t.match(body, /memlens_container_memory_working_set_bytes\{id="\/kubepods\.slice\//)
   t.match(body, /memlens_build_info\{version="\d+\.\d+\.\d+"/, 'the version comes from package.json')
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
@@ -83,5 +99,8 @@ t.test('the npm package carries the compiled agent and its docs', async (t) => {
   t.ok(files.includes('README.md'))
   t.ok(files.includes('dist/agent/main.js'), 'the compiled entry point')
   t.ok(files.includes('dist/agent/cgroup/read.js'))
-  t.notOk(files.some((f) => f.startsWith('test/') || f.startsWith('agent/')), 'no sources or tests')
+  t.notOk(
+    files.some((f) => f.startsWith('test/') || f.startsWith('agent/')),
+    'no sources or tests',
+  )
 })

@@ -29,7 +29,10 @@ patches:
   - path: rbac-proxy.yaml
 `,
   })
-  const raw = single(parseObjects(kustomize(kubectl, dir), 'rbac-proxy').filter((o) => o.kind === 'DaemonSet'), 'DaemonSet')
+  const raw = single(
+    parseObjects(kustomize(kubectl, dir), 'rbac-proxy').filter((o) => o.kind === 'DaemonSet'),
+    'DaemonSet',
+  )
   if (!DaemonSet.is(raw)) throw new Error('not a DaemonSet')
   t.doesNotThrow(() => validateSchema(raw))
   t.strictSame(unknownFields(raw), [])
@@ -47,7 +50,16 @@ patches:
     t.ok(proxy?.args?.some((a) => a.startsWith('--ignore-paths=') && a.includes(String(probe?.httpGet?.path))))
   }
   t.equal(proxy?.securityContext?.runAsUser, undefined, "the proxy runs as the pod's uid")
-  t.match(proxy?.securityContext, { runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } })
+  t.match(proxy?.securityContext, {
+    runAsNonRoot: true,
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    capabilities: { drop: ['ALL'] },
+  })
   const mounted = new Set((pod?.containers ?? []).flatMap((c) => (c.volumeMounts ?? []).map((m) => m.name)))
-  t.strictSame((pod?.volumes ?? []).map((v) => v.name).filter((n) => !mounted.has(n)), [], 'every volume mounted')
+  t.strictSame(
+    (pod?.volumes ?? []).map((v) => v.name).filter((n) => !mounted.has(n)),
+    [],
+    'every volume mounted',
+  )
 })

@@ -1,10 +1,6 @@
 // Least privilege: the agent reads pods and writes events, nothing else.
 import t from 'tap'
-import {
-  ClusterRole,
-  ClusterRoleBinding,
-  type IPolicyRule,
-} from 'kubernetes-models/rbac.authorization.k8s.io/v1'
+import { ClusterRole, ClusterRoleBinding, type IPolicyRule } from 'kubernetes-models/rbac.authorization.k8s.io/v1'
 import { DaemonSet } from 'kubernetes-models/apps/v1'
 import { manifestsDir, only, overlayDir, readKustomization } from './manifests.js'
 
@@ -22,20 +18,13 @@ const grants = (rules: readonly IPolicyRule[]): string[] =>
   rules
     .flatMap((r) =>
       (r.apiGroups ?? ['<none>']).flatMap((g) =>
-        (r.resources ?? ['<none>']).flatMap((res) =>
-          r.verbs.map((v) => `${g === '' ? 'core' : g}/${res} ${v}`),
-        ),
+        (r.resources ?? ['<none>']).flatMap((res) => r.verbs.map((v) => `${g === '' ? 'core' : g}/${res} ${v}`)),
       ),
     )
     .sort()
 
 t.test('the ClusterRole grants exactly what the agent uses', async (t) => {
-  t.strictSame(grants(role.rules ?? []), [
-    'core/events create',
-    'core/pods get',
-    'core/pods list',
-    'core/pods watch',
-  ])
+  t.strictSame(grants(role.rules ?? []), ['core/events create', 'core/pods get', 'core/pods list', 'core/pods watch'])
 })
 
 t.test('no wildcards, no URLs, no resource names, no aggregation', async (t) => {

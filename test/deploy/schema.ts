@@ -26,10 +26,7 @@ interface ModelClass<T extends TypeMeta> {
   readonly is: TypeMetaGuard<T>
 }
 
-const validator = <T extends TypeMeta>(
-  model: ModelClass<T>,
-  make: (o: T) => { validate(): void },
-): Validator => ({
+const validator = <T extends TypeMeta>(model: ModelClass<T>, make: (o: T) => { validate(): void }): Validator => ({
   apiVersion: model.apiVersion,
   kind: model.kind,
   validate: (o) => {
@@ -48,8 +45,7 @@ const VALIDATORS: readonly Validator[] = [
   validator(NetworkPolicy, (o) => new NetworkPolicy(o)),
 ]
 
-const validatorFor = (o: KubeObject): Validator | undefined =>
-  VALIDATORS.find((v) => v.apiVersion === o.apiVersion && v.kind === o.kind)
+const validatorFor = (o: KubeObject): Validator | undefined => VALIDATORS.find((v) => v.apiVersion === o.apiVersion && v.kind === o.kind)
 
 /** Kinds kubernetes-models has a schema for here; others need checks of their own. */
 export const hasSchema = (o: KubeObject): boolean => validatorFor(o) !== undefined
@@ -69,9 +65,7 @@ function lostPaths(raw: unknown, kept: unknown, path: string): string[] {
   }
   if (isRecord(raw)) {
     const k = isRecord(kept) ? kept : {}
-    return Object.entries(raw).flatMap(([key, v]) =>
-      key in k ? lostPaths(v, k[key], `${path}.${key}`) : [`${path}.${key}`],
-    )
+    return Object.entries(raw).flatMap(([key, v]) => (key in k ? lostPaths(v, k[key], `${path}.${key}`) : [`${path}.${key}`]))
   }
   return []
 }

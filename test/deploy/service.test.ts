@@ -42,19 +42,30 @@ t.test('the prometheus.io annotations point at /metrics on that port', async (t)
 // From the monitoring.coreos.com/v1 ServiceMonitor CRD; only what a typo could hit here.
 const SPEC_FIELDS = ['selector', 'namespaceSelector', 'endpoints', 'jobLabel', 'targetLabels']
 const ENDPOINT_FIELDS = [
-  'port', 'path', 'scheme', 'interval', 'scrapeTimeout', 'honorLabels', 'honorTimestamps',
-  'relabelings', 'metricRelabelings',
+  'port',
+  'path',
+  'scheme',
+  'interval',
+  'scrapeTimeout',
+  'honorLabels',
+  'honorTimestamps',
+  'relabelings',
+  'metricRelabelings',
 ]
 
 t.test('the ServiceMonitor selects the Service and scrapes its metrics port', async (t) => {
-  const spec = record(monitor.spec, 'ServiceMonitor spec')
-  t.strictSame(Object.keys(spec).filter((k) => !SPEC_FIELDS.includes(k)), [], 'known spec fields')
-  const matchLabels = record(record(spec.selector, 'selector').matchLabels, 'matchLabels')
+  const spec = record(monitor['spec'], 'ServiceMonitor spec')
+  t.strictSame(
+    Object.keys(spec).filter((k) => !SPEC_FIELDS.includes(k)),
+    [],
+    'known spec fields',
+  )
+  const matchLabels = record(record(spec['selector'], 'selector')['matchLabels'], 'matchLabels')
   t.ok(Object.keys(matchLabels).length > 0, 'selects by labels')
   t.match(svc.metadata?.labels, matchLabels, "the Service's labels match")
   t.equal(monitor.metadata.namespace, svc.metadata?.namespace)
-  t.equal(spec.namespaceSelector, undefined, 'its own namespace, which moves with the Service')
-  const endpoints: unknown[] = Array.isArray(spec.endpoints) ? spec.endpoints : []
+  t.equal(spec['namespaceSelector'], undefined, 'its own namespace, which moves with the Service')
+  const endpoints: unknown[] = Array.isArray(spec['endpoints']) ? spec['endpoints'] : []
   const endpoint = record(single(endpoints, 'endpoint'), 'endpoint')
   t.strictSame(
     Object.keys(endpoint).filter((k) => !ENDPOINT_FIELDS.includes(k)),
@@ -62,8 +73,8 @@ t.test('the ServiceMonitor selects the Service and scrapes its metrics port', as
     'known endpoint fields',
   )
   t.match(endpoint, { port: 'metrics', path: '/metrics' })
-  t.equal(endpoint.honorLabels, true, 'the namespace and pod labels of the measured pods survive')
-  t.match(endpoint.relabelings, [
+  t.equal(endpoint['honorLabels'], true, 'the namespace and pod labels of the measured pods survive')
+  t.match(endpoint['relabelings'], [
     { sourceLabels: ['__meta_kubernetes_pod_node_name'], targetLabel: 'node' },
     { action: 'labeldrop', regex: 'container' },
   ])

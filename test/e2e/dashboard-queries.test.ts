@@ -3,11 +3,27 @@ import { BUILTIN_VALUES, currentValues, dashboardQueries, substitute } from './d
 
 const dashboard = {
   panels: [
-    { title: 'Top', targets: [{ refId: 'A', expr: 'topk(5, a{namespace=~"$namespace"})' }, { refId: 'B', datasource: 'x' }] },
+    {
+      title: 'Top',
+      targets: [
+        { refId: 'A', expr: 'topk(5, a{namespace=~"$namespace"})' },
+        { refId: 'B', datasource: 'x' },
+      ],
+    },
     { type: 'row', title: 'Row', panels: [{ title: 'Inner', targets: [{ refId: 'A', expr: 'rate(b[$__rate_interval])' }] }] },
   ],
-  annotations: { list: [{ name: 'OOM', expr: 'c{pod="${pod}"}' }, { name: 'builtin', builtIn: 1 }] },
-  templating: { list: [{ name: 'topk', current: { value: '10' } }, { name: 'namespace', current: { value: ['$__all'] } }] },
+  annotations: {
+    list: [
+      { name: 'OOM', expr: 'c{pod="${pod}"}' },
+      { name: 'builtin', builtIn: 1 },
+    ],
+  },
+  templating: {
+    list: [
+      { name: 'topk', current: { value: '10' } },
+      { name: 'namespace', current: { value: ['$__all'] } },
+    ],
+  },
 }
 
 t.test('finds panel, row and annotation queries', async (t) => {
@@ -21,7 +37,10 @@ t.test('finds panel, row and annotation queries', async (t) => {
 
 t.test('substitutes every variable form and refuses unknown ones', async (t) => {
   const values = { ...BUILTIN_VALUES, namespace: 'cdi', pod: 'importer-disk', cluster: '' }
-  t.equal(substitute('a{namespace=~"$namespace",pod="${pod}",cluster="${cluster:regex}"}[$__rate_interval]', values), 'a{namespace=~"cdi",pod="importer-disk",cluster=""}[1m]')
+  t.equal(
+    substitute('a{namespace=~"$namespace",pod="${pod}",cluster="${cluster:regex}"}[$__rate_interval]', values),
+    'a{namespace=~"cdi",pod="importer-disk",cluster=""}[1m]',
+  )
   t.throws(() => substitute('a{x="$unknown"}', values), /\$unknown/)
   t.strictSame(currentValues(dashboard), { topk: '10', namespace: '$__all' })
 })

@@ -14,23 +14,23 @@ const text = (v: unknown): string => (typeof v === 'string' ? v : '')
 
 function panelQueries(panel: unknown, out: DashboardQuery[]): void {
   if (!isRecord(panel)) return
-  for (const target of list(panel.targets)) {
-    if (isRecord(target) && text(target.expr) !== '') {
-      out.push({ where: `panel "${text(panel.title)}" ${text(target.refId)}`.trim(), expr: text(target.expr) })
+  for (const target of list(panel['targets'])) {
+    if (isRecord(target) && text(target['expr']) !== '') {
+      out.push({ where: `panel "${text(panel['title'])}" ${text(target['refId'])}`.trim(), expr: text(target['expr']) })
     }
   }
-  for (const inner of list(panel.panels)) panelQueries(inner, out)
+  for (const inner of list(panel['panels'])) panelQueries(inner, out)
 }
 
 export function dashboardQueries(dashboard: unknown): DashboardQuery[] {
   const out: DashboardQuery[] = []
   if (!isRecord(dashboard)) return out
-  for (const panel of list(dashboard.panels)) panelQueries(panel, out)
-  const annotations = isRecord(dashboard.annotations) ? list(dashboard.annotations.list) : []
+  for (const panel of list(dashboard['panels'])) panelQueries(panel, out)
+  const annotations = isRecord(dashboard['annotations']) ? list(dashboard['annotations']['list']) : []
   for (const a of annotations) {
     if (!isRecord(a)) continue
-    const expr = text(a.expr) || (isRecord(a.target) ? text(a.target.expr) : '')
-    if (expr !== '') out.push({ where: `annotation "${text(a.name)}"`, expr })
+    const expr = text(a['expr']) || (isRecord(a['target']) ? text(a['target']['expr']) : '')
+    if (expr !== '') out.push({ where: `annotation "${text(a['name'])}"`, expr })
   }
   return out
 }
@@ -38,12 +38,12 @@ export function dashboardQueries(dashboard: unknown): DashboardQuery[] {
 /** The dashboard's own variables with a current value (custom and constant ones, say). */
 export function currentValues(dashboard: unknown): Record<string, string> {
   const values: Record<string, string> = {}
-  const templating = isRecord(dashboard) && isRecord(dashboard.templating) ? list(dashboard.templating.list) : []
+  const templating = isRecord(dashboard) && isRecord(dashboard['templating']) ? list(dashboard['templating']['list']) : []
   for (const v of templating) {
-    if (!isRecord(v) || !isRecord(v.current)) continue
-    const value = v.current.value
+    if (!isRecord(v) || !isRecord(v['current'])) continue
+    const value = v['current']['value']
     const first = Array.isArray(value) ? value[0] : value
-    if (typeof first === 'string' && text(v.name) !== '') values[text(v.name)] = first
+    if (typeof first === 'string' && text(v['name']) !== '') values[text(v['name'])] = first
   }
   return values
 }

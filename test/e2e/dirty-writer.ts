@@ -31,7 +31,8 @@ export function startDirtyWriter(cgroupDir: string, limitBytes: number, periodMs
   replaceAtomically(`${cgroupDir}/memory.current`, `${limitBytes - 6 * MIB}\n`)
   let phases = 0
   let kills = 0
-  const events = (max: number, oomKills: number): string => `low 0\nhigh 0\nmax ${max}\noom ${oomKills}\noom_kill ${oomKills}\noom_group_kill 0\n`
+  const events = (max: number, oomKills: number): string =>
+    `low 0\nhigh 0\nmax ${max}\noom ${oomKills}\noom_kill ${oomKills}\noom_group_kill 0\n`
   const write = (): void => {
     const high = phases % 2 === 0
     const dirty = high ? 100 * MIB : 0

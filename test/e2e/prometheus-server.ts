@@ -61,7 +61,10 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<Promethe
     'prometheus /-/ready',
     async () => {
       if (exited) throw new Error(`prometheus exited: ${stderr}`)
-      return fetch(`${url}/-/ready`).then((r) => r.ok, () => false)
+      return fetch(`${url}/-/ready`).then(
+        (r) => r.ok,
+        () => false,
+      )
     },
     30_000,
   )
@@ -70,13 +73,13 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<Promethe
     process: child,
     async query(expr) {
       const body = await api(`${url}/api/v1/query?query=${encodeURIComponent(expr)}`)
-      if (body.status !== 'success') return { error: `${String(body.errorType)}: ${String(body.error)}` }
-      const result = isRecord(body.data) && Array.isArray(body.data.result) ? body.data.result : []
+      if (body['status'] !== 'success') return { error: `${String(body['errorType'])}: ${String(body['error'])}` }
+      const result = isRecord(body['data']) && Array.isArray(body['data']['result']) ? body['data']['result'] : []
       return { samples: result as PromSample[] }
     },
     async alerts() {
       const body = await api(`${url}/api/v1/alerts`)
-      return isRecord(body.data) && Array.isArray(body.data.alerts) ? (body.data.alerts as PromAlert[]) : []
+      return isRecord(body['data']) && Array.isArray(body['data']['alerts']) ? (body['data']['alerts'] as PromAlert[]) : []
     },
     async stop() {
       if (!exited) child.kill('SIGTERM')

@@ -25,7 +25,10 @@ t.test('renders present values only, with the label sets of the contract', async
   t.match(text, 'memlens_container_memory_usage_bytes{id="/kubepods/burstable/podaaa/c1",namespace="",pod="",container=""} 100\n')
   t.match(text, 'memlens_container_memory_dirty_bytes{id="/kubepods/burstable/podaaa/c1",namespace="",pod="",container=""} 7\n')
   t.match(text, 'memlens_container_memory_oom_kills_total{id="/kubepods/burstable/podaaa/c1",namespace="",pod="",container=""} 2\n')
-  t.match(text, 'memlens_container_pressure_memory_waiting_seconds_total{id="/kubepods/burstable/podaaa/c1",namespace="",pod="",container=""} 0.5\n')
+  t.match(
+    text,
+    'memlens_container_pressure_memory_waiting_seconds_total{id="/kubepods/burstable/podaaa/c1",namespace="",pod="",container=""} 0.5\n',
+  )
   t.match(text, 'memlens_pod_memory_limit_bytes{id="/kubepods/burstable/podaaa",namespace="",pod=""} 1000\n')
   t.notMatch(text, 'memlens_container_memory_limit_bytes', 'absent limit: no series and no empty family')
   t.notMatch(text, 'memlens_container_memory_rss_bytes', 'absent is not zero')
@@ -54,8 +57,14 @@ t.test('Kubernetes names, info and request series', async (t) => {
   t.match(text, 'memlens_container_memory_usage_bytes{id="/kubepods/burstable/podaaa/c1",namespace="ns",pod="web-0",container="app"} 100\n')
   t.match(text, 'memlens_pod_memory_usage_bytes{id="/kubepods/burstable/podaaa",namespace="ns",pod="web-0"} 100\n')
   t.match(text, 'memlens_pod_info{namespace="ns",pod="web-0",pod_uid="aaa",node="n1",qos="burstable"} 1\n')
-  t.match(text, 'memlens_container_info{namespace="ns",pod="web-0",container="app",container_id="c1",image="nginx:1",id="/kubepods/burstable/podaaa/c1"} 1\n')
-  t.match(text, 'memlens_container_memory_request_bytes{id="/kubepods/burstable/podaaa/c1",namespace="ns",pod="web-0",container="app"} 64\n')
+  t.match(
+    text,
+    'memlens_container_info{namespace="ns",pod="web-0",container="app",container_id="c1",image="nginx:1",id="/kubepods/burstable/podaaa/c1"} 1\n',
+  )
+  t.match(
+    text,
+    'memlens_container_memory_request_bytes{id="/kubepods/burstable/podaaa/c1",namespace="ns",pod="web-0",container="app"} 64\n',
+  )
   const off = renderSnapshot(snapshot, { disabled: new Set(['kubernetes']), metadata })
   t.notMatch(off, '_info{')
 })
@@ -73,6 +82,10 @@ t.test('every family has help, a unit-bearing name and a known type', async (t) 
     t.notOk(seen.has(f.suffix), `${f.suffix} unique`)
     seen.add(f.suffix)
     t.ok(f.help.length > 20, `${f.suffix} has help`)
-    t.match(f.suffix, f.type === 'counter' ? /_total$/ : /_bytes$|^processes$/, 'counters end in _total, gauges carry their unit (processes is a count)')
+    t.match(
+      f.suffix,
+      f.type === 'counter' ? /_total$/ : /_bytes$|^processes$/,
+      'counters end in _total, gauges carry their unit (processes is a count)',
+    )
   }
 })

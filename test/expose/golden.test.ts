@@ -27,7 +27,7 @@ async function metricsOf(dir: string, version: 'v1' | 'v2', layout: LayoutName, 
   return text
 }
 
-const GOLDEN: readonly [('v1' | 'v2'), LayoutName][] = [
+const GOLDEN: readonly ['v1' | 'v2', LayoutName][] = [
   ['v1', 'cgroupfs-containerd'],
   ['v2', 'systemd-containerd'],
   ['v2', 'systemd-crio'],
@@ -52,7 +52,11 @@ t.test('every layout yields every pod and container of the tree', async (t) => {
       const snap = await agent.core.collector.collect()
       await agent.stop()
       t.equal(snap.scope, 'kubernetes', `${version} ${layout}: auto scope finds kubepods`)
-      t.same(snap.pods.map((p) => p.ref.id), tree.pods.map((p) => p.path).sort(), `${version} ${layout}: pods`)
+      t.same(
+        snap.pods.map((p) => p.ref.id),
+        tree.pods.map((p) => p.path).sort(),
+        `${version} ${layout}: pods`,
+      )
       t.same(
         snap.containers.map((c) => c.ref.id),
         tree.pods.flatMap((p) => p.containers.map((c) => c.path)).sort(),
@@ -63,13 +67,17 @@ t.test('every layout yields every pod and container of the tree', async (t) => {
 })
 
 const promtool = spawnSync('promtool', ['--version']).status === 0
-t.test('promtool check metrics is clean on the default /metrics, runtime metrics included', { skip: promtool ? false : 'promtool is not installed (apt-get install prometheus)' }, async (t) => {
-  for (const [version, layout] of GOLDEN) {
-    const text = await metricsOf(t.testdir({}), version, layout)
-    t.match(text, /^process_cpu_seconds_total \d/m, `${version} ${layout}: the runtime group is on by default`)
-    const res = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' })
-    t.equal(`${res.stdout}${res.stderr}`, '', `${version} ${layout}: promtool says nothing`)
-    t.equal(res.status, 0, `${version} ${layout}: promtool exits 0`)
-  }
-})
+t.test(
+  'promtool check metrics is clean on the default /metrics, runtime metrics included',
+  { skip: promtool ? false : 'promtool is not installed (apt-get install prometheus)' },
+  async (t) => {
+    for (const [version, layout] of GOLDEN) {
+      const text = await metricsOf(t.testdir({}), version, layout)
+      t.match(text, /^process_cpu_seconds_total \d/m, `${version} ${layout}: the runtime group is on by default`)
+      const res = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' })
+      t.equal(`${res.stdout}${res.stderr}`, '', `${version} ${layout}: promtool says nothing`)
+      t.equal(res.status, 0, `${version} ${layout}: promtool exits 0`)
+    }
+  },
+)
 if (!promtool && process.env['CI'] === 'true') t.fail('promtool is required on CI')

@@ -172,7 +172,10 @@ t.test('a client that resets the connection mid-response is logged at debug only
       socket.once('close', () => resolve())
     })
   }
-  await until('the server noticed', () => logs.filter((l) => l['msg'] === 'the client went away before the whole response was sent').length === 3)
+  await until(
+    'the server noticed',
+    () => logs.filter((l) => l['msg'] === 'the client went away before the whole response was sent').length === 3,
+  )
   t.same(atWarnOrAbove(logs), [], 'no warning or error')
 })
 
@@ -183,7 +186,10 @@ t.test('a client that stops reading is cut after writeTimeoutMs', async (t) => {
   socket.pause() // reads nothing, ever
   t.teardown(() => socket.destroy())
   await closed
-  t.ok(logs.some((l) => /response cut: the client took nothing for 200 ms/.test(String(l['msg']))), 'said why, at debug')
+  t.ok(
+    logs.some((l) => /response cut: the client took nothing for 200 ms/.test(String(l['msg']))),
+    'said why, at debug',
+  )
   t.same(atWarnOrAbove(logs), [])
 })
 

@@ -12,7 +12,14 @@ t.test('parseMountinfo', async (t) => {
         '50 26 8:1 /dir\\040x /mnt/with\\040space\\134 rw - ext4 /dev/sda1 rw extra-future-field',
       ].join('\n'),
     )
-    t.strictSame(a, { mountId: 34, root: '/', mountPoint: '/sys/fs/cgroup/memory', fsType: 'cgroup', source: 'cgroup', superOptions: ['rw', 'memory'] })
+    t.strictSame(a, {
+      mountId: 34,
+      root: '/',
+      mountPoint: '/sys/fs/cgroup/memory',
+      fsType: 'cgroup',
+      source: 'cgroup',
+      superOptions: ['rw', 'memory'],
+    })
     t.equal(b?.fsType, 'cgroup2')
     t.strictSame(b?.superOptions, ['rw', 'nsdelegate', 'memory_recursiveprot'])
     t.equal(c?.root, '/dir x')

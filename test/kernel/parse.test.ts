@@ -37,7 +37,14 @@ t.test('parseFlatKeyed', async (t) => {
   const wanted = new FlatKeys(['total_dirty', 'total_rss', 'oom_kill'] as const)
   const parse = (text: string) => parseFlatKeyed(b(text), 0, text.length, 'memory.stat', wanted)
   const got = parse('cache 93425664\ntotal_rss 0\ntotal_dirty 22020096\nnew_kernel_key something\n')
-  t.same(got.entries(), [['total_dirty', 22020096], ['total_rss', 0]], 'only wanted keys, unknown keys skipped even when odd')
+  t.same(
+    got.entries(),
+    [
+      ['total_dirty', 22020096],
+      ['total_rss', 0],
+    ],
+    'only wanted keys, unknown keys skipped even when odd',
+  )
   t.equal(got.get('oom_kill'), undefined, 'a key the kernel did not print is absent, not 0')
   t.same(parse('total_dirty 5').entries(), [['total_dirty', 5]], 'no trailing newline')
   t.same(parse('').entries(), [], 'empty file')
@@ -110,7 +117,11 @@ t.test('parsePressure', async (t) => {
   t.same(parse('somewhere total=1\n'), { someMicros: undefined, fullMicros: undefined }, 'a longer word is not "some"')
   t.same(parse('some'), { someMicros: undefined, fullMicros: undefined }, 'a bare kind at the end of the file is not a PSI line')
   const batch = b(`x 1\n${text}some total=9\n`)
-  t.same(parsePressure(batch, 4, 4 + text.length, 'memory.pressure'), { someMicros: 73667, fullMicros: 73600 }, 'one file among others in a batch buffer')
+  t.same(
+    parsePressure(batch, 4, 4 + text.length, 'memory.pressure'),
+    { someMicros: 73667, fullMicros: 73600 },
+    'one file among others in a batch buffer',
+  )
   t.throws(() => parse('some avg10=0.00 avg60=0.00\n'), /memory\.pressure:1: expected/)
   t.throws(() => parse('full total=x\n'), ParseError)
   t.throws(() => parse(' total=1\n'), ParseError)

@@ -60,7 +60,11 @@ t.test('the same as node:fs', { skip: state.loaded ? false : 'native reader not 
       const names = readdirSync(`${captures}/${d}`)
       for (let i = 0; i < names.length; i += MAX_BATCH) {
         const chunk = names.slice(i, i + MAX_BATCH)
-        t.strictSame(viaNative(reader, `${captures}/${d}`, chunk), chunk.map((n) => viaJs(`${captures}/${d}/${n}`)), d)
+        t.strictSame(
+          viaNative(reader, `${captures}/${d}`, chunk),
+          chunk.map((n) => viaJs(`${captures}/${d}/${n}`)),
+          d,
+        )
       }
       t.ok(names.length > 10, `${d} has its files`)
     }
@@ -82,15 +86,27 @@ t.test('the same as node:fs', { skip: state.loaded ? false : 'native reader not 
     const names = ['memory.current', 'memory.peak', 'sub', 'dangling', 'x'.repeat(300), 'memory.current']
     for (const dir of [`${root}/c`, `${root}/gone`, `${root}/c/memory.current`, `${root}/${'d'.repeat(4100)}`]) {
       const got = viaNative(reader, dir, names)
-      t.strictSame(got, names.map((n) => viaJs(`${dir}/${n}`)), dir.slice(0, 80))
+      t.strictSame(
+        got,
+        names.map((n) => viaJs(`${dir}/${n}`)),
+        dir.slice(0, 80),
+      )
     }
     const batch = reader.readMany(`${root}/c`, names)
     t.ok(batch?.missing('memory.peak'), 'ENOENT is told apart')
     t.notOk(batch?.missing('memory.current'))
     t.notOk(batch?.missing('sub'), 'a directory is not an absence')
-    t.match(viaNative(reader, `${root}/c`, ['sub'])[0], { code: 'ENOTREG', path: `${root}/c/sub`, message: /not a regular file \(a directory\)/ })
+    t.match(viaNative(reader, `${root}/c`, ['sub'])[0], {
+      code: 'ENOTREG',
+      path: `${root}/c/sub`,
+      message: /not a regular file \(a directory\)/,
+    })
     t.match(viaNative(reader, `${root}/c`, ['dangling'])[0], { code: 'ELOOP', syscall: 'open' }, 'a symbolic link is not followed')
-    t.match(viaNative(reader, `${root}/gone`, ['memory.current'])[0], { code: 'ENOENT', syscall: 'open', path: `${root}/gone/memory.current` })
+    t.match(viaNative(reader, `${root}/gone`, ['memory.current'])[0], {
+      code: 'ENOENT',
+      syscall: 'open',
+      path: `${root}/gone/memory.current`,
+    })
     t.throws(() => batch?.read('memory.stat'), /memory\.stat was not read with/, 'only what was asked for')
   })
 
@@ -115,8 +131,16 @@ t.test('the same as node:fs', { skip: state.loaded ? false : 'native reader not 
     t.throws(() => addon.readFiles('/x\0y', ['a'], buf, out, max), TypeError, 'a NUL in the path')
     t.throws(() => addon.readFiles('/x', ['a'], new Uint16Array(4) as unknown as Buffer, out, max), TypeError)
     t.throws(() => (addon.readFiles as (...a: unknown[]) => number)('/x', ['a'], buf, out), TypeError, 'no cap')
-    for (const bad of [0, -1, 2 ** 30, 'x']) t.throws(() => addon.readFiles('/x', ['a'], buf, out, bad as number), TypeError, `cap ${String(bad)}`)
-    t.throws(() => new PseudoFileReader().readMany('/x', Array.from({ length: MAX_BATCH + 1 }, (_, i) => `f${i}`)), RangeError)
+    for (const bad of [0, -1, 2 ** 30, 'x'])
+      t.throws(() => addon.readFiles('/x', ['a'], buf, out, bad as number), TypeError, `cap ${String(bad)}`)
+    t.throws(
+      () =>
+        new PseudoFileReader().readMany(
+          '/x',
+          Array.from({ length: MAX_BATCH + 1 }, (_, i) => `f${i}`),
+        ),
+      RangeError,
+    )
     t.equal(addon.readFiles('/x', [], buf, out, max), 0, 'an empty batch')
     mkdirSync(`${t.testdir({})}/d`)
     writeFileSync(`${t.testdirName}/d/f`, 'abc')

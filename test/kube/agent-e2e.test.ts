@@ -20,7 +20,9 @@ const apiPod = (p: TreePod) =>
     namespace: p.namespace,
     node: 'node-a',
     qos: QOS[p.qos],
-    containers: p.containers.filter((c) => !c.sandbox).map((c) => ({ name: c.name, id: c.id, image: `registry.example/${c.name}:1`, memory: '64Mi' })),
+    containers: p.containers
+      .filter((c) => !c.sandbox)
+      .map((c) => ({ name: c.name, id: c.id, image: `registry.example/${c.name}:1`, memory: '64Mi' })),
   })
 
 t.test('names from the API join the cgroup metrics, and survive API trouble', async (t) => {
@@ -29,7 +31,14 @@ t.test('names from the API join the cgroup metrics, and survive API trouble', as
   const api = await FakeApiServer.start()
   t.teardown(() => api.close())
   // Another node's pod must never show up.
-  api.add(pod({ uid: '99999999-9999-9999-9999-999999999999', name: 'elsewhere', node: 'node-b', containers: [{ name: 'x', id: 'f'.repeat(64) }] }))
+  api.add(
+    pod({
+      uid: '99999999-9999-9999-9999-999999999999',
+      name: 'elsewhere',
+      node: 'node-b',
+      containers: [{ name: 'x', id: 'f'.repeat(64) }],
+    }),
+  )
   for (const p of tree.pods) api.add(apiPod(p))
   const kubeconfig = `${dir}/kubeconfig`
   writeKubeconfig(kubeconfig, api.url)
@@ -39,8 +48,27 @@ t.test('names from the API join the cgroup metrics, and survive API trouble', as
   stdout.on('data', (d: Buffer) => (banner += d.toString()))
   const abort = new AbortController()
   const log = captureLog()
-  const argv = ['serve', '--cgroup-root', tree.cgroupRoot, '--node-name', 'node-a', '--kubeconfig', kubeconfig, '--listen', '127.0.0.1:0', '--interval', '100ms']
-  const done = runCli(argv, { env: {}, stdout, stderr: new PassThrough(), stdin: new PassThrough(), signal: abort.signal, logger: log.logger })
+  const argv = [
+    'serve',
+    '--cgroup-root',
+    tree.cgroupRoot,
+    '--node-name',
+    'node-a',
+    '--kubeconfig',
+    kubeconfig,
+    '--listen',
+    '127.0.0.1:0',
+    '--interval',
+    '100ms',
+  ]
+  const done = runCli(argv, {
+    env: {},
+    stdout,
+    stderr: new PassThrough(),
+    stdin: new PassThrough(),
+    signal: abort.signal,
+    logger: log.logger,
+  })
   t.teardown(async () => {
     abort.abort()
     await done
@@ -59,15 +87,31 @@ t.test('names from the API join the cgroup metrics, and survive API trouble', as
   if (app === undefined || sandbox === undefined) throw new Error('fixture pod has an app and a sandbox')
 
   await waitFor('names on the container series', (m) => m.includes(`container="${app.name}"`))
-  t.match(metrics, `memlens_container_memory_working_set_bytes{id="${app.path}",namespace="${web.namespace}",pod="${web.name}",container="${app.name}"} `)
-  t.match(metrics, `memlens_container_memory_usage_bytes{id="${sandbox.path}",namespace="${web.namespace}",pod="${web.name}",container="POD"} `, 'the sandbox is POD, as in cAdvisor')
+  t.match(
+    metrics,
+    `memlens_container_memory_working_set_bytes{id="${app.path}",namespace="${web.namespace}",pod="${web.name}",container="${app.name}"} `,
+  )
+  t.match(
+    metrics,
+    `memlens_container_memory_usage_bytes{id="${sandbox.path}",namespace="${web.namespace}",pod="${web.name}",container="POD"} `,
+    'the sandbox is POD, as in cAdvisor',
+  )
   t.match(metrics, `memlens_pod_memory_usage_bytes{id="${web.path}",namespace="${web.namespace}",pod="${web.name}"} `)
   t.match(metrics, `memlens_pod_info{namespace="${web.namespace}",pod="${web.name}",pod_uid="${web.uid}",node="node-a",qos="${web.qos}"} 1`)
-  t.match(metrics, `memlens_container_info{namespace="${web.namespace}",pod="${web.name}",container="${app.name}",container_id="${app.id}",image="registry.example/${app.name}:1",id="${app.path}"} 1`)
-  t.match(metrics, `memlens_container_memory_request_bytes{id="${app.path}",namespace="${web.namespace}",pod="${web.name}",container="${app.name}"} 67108864`)
+  t.match(
+    metrics,
+    `memlens_container_info{namespace="${web.namespace}",pod="${web.name}",container="${app.name}",container_id="${app.id}",image="registry.example/${app.name}:1",id="${app.path}"} 1`,
+  )
+  t.match(
+    metrics,
+    `memlens_container_memory_request_bytes{id="${app.path}",namespace="${web.namespace}",pod="${web.name}",container="${app.name}"} 67108864`,
+  )
   t.notMatch(metrics, 'elsewhere', "another node's pod is not watched")
   t.match(metrics, 'memlens_kubernetes_watch_up 1')
-  t.ok(api.requests.every((r) => r.query.get('fieldSelector') === 'spec.nodeName=node-a'), 'every request selects this node')
+  t.ok(
+    api.requests.every((r) => r.query.get('fieldSelector') === 'spec.nodeName=node-a'),
+    'every request selects this node',
+  )
 
   // The pod is deleted and its cgroups go away: every series of it disappears.
   api.remove(apiPod(batch))
@@ -81,7 +125,10 @@ t.test('names from the API join the cgroup metrics, and survive API trouble', as
   await waitFor('the watch to report down', (m) => m.includes('memlens_kubernetes_watch_up 0'))
   writeFileSync(`${tree.hierarchyRoot}${app.path}/memory.current`, '123456789\n')
   await waitFor('a new cgroup value while the API is down', (m) => m.includes(`container="${app.name}"} 123456789`))
-  t.match(metrics, `memlens_container_memory_usage_bytes{id="${app.path}",namespace="${web.namespace}",pod="${web.name}",container="${app.name}"} 123456789`)
+  t.match(
+    metrics,
+    `memlens_container_memory_usage_bytes{id="${app.path}",namespace="${web.namespace}",pod="${web.name}",container="${app.name}"} 123456789`,
+  )
   t.match(metrics, `memlens_pod_memory_usage_bytes{id="${db.path}",`, 'every other cgroup is still reported')
   t.match(metrics, /memlens_kubernetes_errors_total\{reason="(watch|list)"\} [1-9]/, 'the failures are counted')
 })

@@ -40,8 +40,8 @@ t.test('client.ts loads KubeConfig without the generated models', async (t) => {
     const options = {}
     await kc.applyToHTTPSOptions(options)
     const result = { authorization: options.headers?.Authorization, agent: options.agent?.constructor.name }`)
-  t.same([slim.authorization, slim.agent], ['Bearer secret', 'Agent'], 'credentials and the TLS agent, as the library makes them')
-  const addedMib = (Number(slim.rssKib) - Number(bare.rssKib)) / 1024
+  t.same([slim['authorization'], slim['agent']], ['Bearer secret', 'Agent'], 'credentials and the TLS agent, as the library makes them')
+  const addedMib = (Number(slim['rssKib']) - Number(bare['rssKib'])) / 1024
   // Loose: the whole library adds 60-75 MB (185 MB under this test's TypeScript loader), this
   // path 15-25 MB; it fails only if the generated models come back.
   t.ok(addedMib < 45, `resident memory added by the library's config module: ${Math.round(addedMib)} MB, under 45 MB`)

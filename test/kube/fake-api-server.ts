@@ -246,7 +246,7 @@ export class FakeApiServer {
 
   #record(type: Event['type'], pod: Json, notify = true): void {
     this.#rv++
-    const meta = { ...(isObject(pod.metadata) ? pod.metadata : {}), resourceVersion: String(this.#rv) }
+    const meta = { ...(isObject(pod['metadata']) ? pod['metadata'] : {}), resourceVersion: String(this.#rv) }
     const object = { kind: 'Pod', apiVersion: 'v1', ...pod, metadata: meta }
     if (type === 'DELETED') this.#pods.delete(keyOf(object))
     else this.#pods.set(keyOf(object), object)
@@ -277,7 +277,10 @@ export class FakeApiServer {
       return
     }
     if (fault !== undefined) {
-      reply(fault.status, fault.body ?? status(fault.status, REASONS[fault.status] ?? 'Unknown', fault.message ?? `injected ${fault.status}`))
+      reply(
+        fault.status,
+        fault.body ?? status(fault.status, REASONS[fault.status] ?? 'Unknown', fault.message ?? `injected ${fault.status}`),
+      )
       return
     }
     let event: unknown
@@ -294,12 +297,19 @@ export class FakeApiServer {
     }
     const meta = field(event, 'metadata')
     const name = stringField(meta, 'name') ?? ''
-    if (this.events.some((e) => stringField(field(e, 'metadata'), 'namespace') === namespace && stringField(field(e, 'metadata'), 'name') === name)) {
+    if (
+      this.events.some(
+        (e) => stringField(field(e, 'metadata'), 'namespace') === namespace && stringField(field(e, 'metadata'), 'name') === name,
+      )
+    ) {
       reply(409, status(409, 'AlreadyExists', `events "${name}" already exists`))
       return
     }
     this.#rv++
-    const stored = { ...(isObject(event) ? event : {}), metadata: { ...(isObject(meta) ? meta : {}), namespace, resourceVersion: String(this.#rv) } }
+    const stored = {
+      ...(isObject(event) ? event : {}),
+      metadata: { ...(isObject(meta) ? meta : {}), namespace, resourceVersion: String(this.#rv) },
+    }
     this.events.push(stored)
     reply(201, stored)
   }
@@ -421,8 +431,10 @@ function eventProblem(namespace: string, event: unknown): { code: 400 | 422; mes
     return { code: 422, message: `metadata.name: Invalid value: "${name}"` }
   }
   const declared = stringField(meta, 'namespace')
-  if (declared !== undefined && declared !== namespace) return { code: 400, message: 'the namespace of the provided object does not match the namespace sent on the request' }
-  if (stringField(field(event, 'involvedObject'), 'namespace') !== namespace) return { code: 422, message: 'involvedObject.namespace: Invalid value: does not match event.namespace' }
+  if (declared !== undefined && declared !== namespace)
+    return { code: 400, message: 'the namespace of the provided object does not match the namespace sent on the request' }
+  if (stringField(field(event, 'involvedObject'), 'namespace') !== namespace)
+    return { code: 422, message: 'involvedObject.namespace: Invalid value: does not match event.namespace' }
   const eventTime = field(event, 'eventTime')
   if (eventTime === undefined || eventTime === null) return undefined
   // MicroTime is parsed with RFC3339Micro: exactly six fractional digits.
@@ -432,7 +444,8 @@ function eventProblem(namespace: string, event: unknown): { code: 400 | 422; mes
   for (const required of ['reportingComponent', 'reportingInstance', 'action']) {
     if (!stringField(event, required)) return { code: 422, message: `${required}: Required value` }
   }
-  if (Buffer.byteLength(stringField(event, 'message') ?? '') > 1024) return { code: 422, message: 'message: Too long: may not be more than 1024 bytes' }
+  if (Buffer.byteLength(stringField(event, 'message') ?? '') > 1024)
+    return { code: 422, message: 'message: Too long: may not be more than 1024 bytes' }
   return undefined
 }
 

@@ -27,7 +27,13 @@ function guardedWatch(config: KubeConfig): { watch: GuardedWatch; seen: Recorded
     gone: () => 0,
     unexpected: (er) => void seen.unexpected.push(er),
   }
-  const watch = new GuardedWatch(config, { hooks, schedule: realSchedule, now: () => performance.now(), requestTimeoutMs: 2000, graceMs: 1000 })
+  const watch = new GuardedWatch(config, {
+    hooks,
+    schedule: realSchedule,
+    now: () => performance.now(),
+    requestTimeoutMs: 2000,
+    graceMs: 1000,
+  })
   return { watch, seen }
 }
 
@@ -36,7 +42,12 @@ t.test('a request that fails before it is sent is reported through done, not thr
   config.loadFromOptions({ clusters: [], users: [], contexts: [], currentContext: 'nowhere' })
   const { watch, seen } = guardedWatch(config)
   const done: unknown[] = []
-  const controller = await watch.watch('/api/v1/pods', {}, () => {}, (er) => void done.push(er))
+  const controller = await watch.watch(
+    '/api/v1/pods',
+    {},
+    () => {},
+    (er) => void done.push(er),
+  )
   t.equal(controller.signal.aborted, true)
   t.equal(done.length, 1)
   t.match(done[0], { message: /No currently active cluster/ })
@@ -81,7 +92,12 @@ t.test('a watch asked for after stop() sends no request', async (t) => {
   t.teardown(() => server.close())
   const { watch, seen } = guardedWatch(kubeConfigFor(server.url))
   seen.stopped = true
-  const controller = await watch.watch('/api/v1/pods', {}, () => {}, () => {})
+  const controller = await watch.watch(
+    '/api/v1/pods',
+    {},
+    () => {},
+    () => {},
+  )
   t.equal(controller.signal.aborted, true)
   t.equal(server.requests.length, 0)
 })

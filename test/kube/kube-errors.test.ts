@@ -33,8 +33,15 @@ t.test('statusCode and errorReasonFor', async (t) => {
 })
 
 t.test('serverMessage prefers the Status message the server sent', async (t) => {
-  t.equal(serverMessage(new ApiException(403, 'HTTP-Code: 403\nMessage: Unknown', forbiddenBody, {})), 'pods is forbidden: User "x" cannot list resource "pods"')
-  t.equal(serverMessage(new ApiException(500, 'HTTP-Code: 500\nMessage: Unknown\nBody: x', 'plain text', {})), 'HTTP-Code: 500', 'first line only')
+  t.equal(
+    serverMessage(new ApiException(403, 'HTTP-Code: 403\nMessage: Unknown', forbiddenBody, {})),
+    'pods is forbidden: User "x" cannot list resource "pods"',
+  )
+  t.equal(
+    serverMessage(new ApiException(500, 'HTTP-Code: 500\nMessage: Unknown\nBody: x', 'plain text', {})),
+    'HTTP-Code: 500',
+    'first line only',
+  )
   t.equal(serverMessage(new ApiException(500, 'HTTP-Code: 500', '{not json', {})), 'HTTP-Code: 500')
   t.equal(serverMessage({ body: { message: 'from an object body' } }), 'from an object body')
   t.equal(serverMessage(new Error('connect ECONNREFUSED')), 'connect ECONNREFUSED')

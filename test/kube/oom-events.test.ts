@@ -47,7 +47,7 @@ function counted(registry: Registry): Counted {
     log: captureLog(),
     count: async (result) => {
       const metric = registry.getSingleMetric('memlens_kubernetes_events_total')
-      return (await metric?.get())?.values.find((v) => v.labels.result === result)?.value
+      return (await metric?.get())?.values.find((v) => v.labels['result'] === result)?.value
     },
   }
 }
@@ -83,8 +83,8 @@ function eventsOnFakeClock(t: TapTest, server: FakeApiServer, url: string, optio
   return { ...c, events, timers }
 }
 
-const podOf = (e: Json): unknown => (e.involvedObject as Json | undefined)?.name
-const metaOf = (e: Json): Json => (e.metadata as Json | undefined) ?? {}
+const podOf = (e: Json): unknown => (e['involvedObject'] as Json | undefined)?.['name']
+const metaOf = (e: Json): Json => (e['metadata'] as Json | undefined) ?? {}
 
 t.test('the Event reaches the API server on the pod the index names, while reportOom returns at once', async (t) => {
   const server = await FakeApiServer.start()
@@ -110,9 +110,9 @@ t.test('the Event reaches the API server on the pod the index names, while repor
   await until('event created', () => server.events.length === 1)
 
   const [event = {}] = server.events
-  t.equal(metaOf(event).namespace, 'shop')
-  t.match(metaOf(event).name, /^web-0\.[0-9a-f]+$/)
-  t.same(event.involvedObject, {
+  t.equal(metaOf(event)['namespace'], 'shop')
+  t.match(metaOf(event)['name'], /^web-0\.[0-9a-f]+$/)
+  t.same(event['involvedObject'], {
     kind: 'Pod',
     apiVersion: 'v1',
     namespace: 'shop',
@@ -212,7 +212,7 @@ t.test('a crash loop is counted into one Event per window, not one per kill', as
   h.events.report(oom({ container: 'sidecar', atMs: AT + 200_000 }))
   await until('two Events', () => server.events.length >= 2)
   t.same(
-    server.events.map((e) => [(e.involvedObject as Json).fieldPath, e.count, e.message]),
+    server.events.map((e) => [(e['involvedObject'] as Json)['fieldPath'], e['count'], e['message']]),
     [
       ['spec.containers{app}', 1, 'kill 0'],
       ['spec.containers{sidecar}', 1, MESSAGE],
@@ -231,7 +231,7 @@ t.test('a crash loop is counted into one Event per window, not one per kill', as
     lastTimestamp: new Date(AT + 120_000).toISOString(),
     involvedObject: { fieldPath: 'spec.containers{app}' },
   })
-  t.not(metaOf(server.events[2] ?? {}).name, metaOf(server.events[0] ?? {}).name)
+  t.not(metaOf(server.events[2] ?? {})['name'], metaOf(server.events[0] ?? {})['name'])
 
   // A quiet window ends the series: the next kill is sent at once again.
   await until('counted', async () => (await h.count('sent')) === 3)
@@ -256,7 +256,7 @@ t.test('a kill of a pod the API has not named: no Event, a debug line', async (t
   t.same(server.events.map(podOf), ['known-0'])
   const skipped = h.log.lines().filter((l) => /has not named/.test(l.msg ?? ''))
   t.same(
-    skipped.map((l) => [l.level, l.podUid]),
+    skipped.map((l) => [l.level, l['podUid']]),
     [
       [LEVELS.debug, 'uid-unknown'],
       [LEVELS.debug, undefined],
@@ -295,5 +295,5 @@ t.test('stop() drops the timers and the queue', async (t) => {
   t.equal(h.timers.pending, 0)
   h.events.report(oom({ podUid: 'uid-3', pod: 'three-0' }))
   t.equal(h.timers.pending, 0, 'nothing is taken after stop')
-  t.ok(h.log.lines().some((l) => l.level === LEVELS.info && l.events === 2))
+  t.ok(h.log.lines().some((l) => l.level === LEVELS.info && l['events'] === 2))
 })

@@ -26,9 +26,23 @@ const containerRef = (podUid: string | undefined, containerId: string): CgroupRe
   containerId,
 })
 
-const web = record({ uid: UID, name: 'web-0', namespace: 'shop', containers: [{ name: 'app', id: A }, { name: 'sidecar', id: B }] })
+const web = record({
+  uid: UID,
+  name: 'web-0',
+  namespace: 'shop',
+  containers: [
+    { name: 'app', id: A },
+    { name: 'sidecar', id: B },
+  ],
+})
 const starting = record({ uid: UID, name: 'web-0', namespace: 'shop', containers: [{ name: 'app', id: A }, { name: 'sidecar' }] })
-const mirror = record({ uid: UID2, name: 'etcd-node-a', namespace: 'kube-system', annotations: { 'kubernetes.io/config.mirror': STATIC }, containers: [{ name: 'etcd', id: A }] })
+const mirror = record({
+  uid: UID2,
+  name: 'etcd-node-a',
+  namespace: 'kube-system',
+  annotations: { 'kubernetes.io/config.mirror': STATIC },
+  containers: [{ name: 'etcd', id: A }],
+})
 
 t.test('names()', async (t) => {
   const index = new PodIndex()

@@ -20,7 +20,12 @@ const DB: TestPod = { uid: 'uid-db', name: 'db-0', namespace: 'shop', qos: 'Guar
 const ELSEWHERE: TestPod = { uid: 'uid-far', name: 'far-0', node: 'node-b', containers: [{ name: 'far', id: C }] }
 
 const podRef = (uid: string): CgroupRef => ({ id: `/kubepods/pod${uid}`, kind: 'pod', podUid: uid })
-const containerRef = (uid: string, containerId: string): CgroupRef => ({ id: `/kubepods/pod${uid}/${containerId}`, kind: 'container', podUid: uid, containerId })
+const containerRef = (uid: string, containerId: string): CgroupRef => ({
+  id: `/kubepods/pod${uid}/${containerId}`,
+  kind: 'container',
+  podUid: uid,
+  containerId,
+})
 
 interface Harness {
   readonly source: PodMetadata
@@ -61,7 +66,7 @@ function harness(t: TapTest, server: FakeApiServer, url = server.url, options: P
     const metric = registry.getSingleMetric(name)
     if (metric === undefined) return undefined
     const { values } = await metric.get()
-    return values.find((v) => reason === undefined || v.labels.reason === reason)?.value
+    return values.find((v) => reason === undefined || v.labels['reason'] === reason)?.value
   }
   return {
     source,
@@ -108,7 +113,11 @@ t.test('names arrive with ADDED, change with MODIFIED, vanish with DELETED', asy
   server.modify(pod(DB))
   await until('db modified', () => h.source.container(B) !== undefined)
   t.same(h.source.names(containerRef('uid-db', B)), { namespace: 'shop', pod: 'db-0', container: 'postgres' })
-  t.same(h.source.names(containerRef('uid-db', SANDBOX)), { namespace: 'shop', pod: 'db-0', container: 'POD' }, 'now the leftover is the sandbox')
+  t.same(
+    h.source.names(containerRef('uid-db', SANDBOX)),
+    { namespace: 'shop', pod: 'db-0', container: 'POD' },
+    'now the leftover is the sandbox',
+  )
 
   server.add(pod({ ...ELSEWHERE, uid: 'uid-far-2', name: 'far-1' }))
   server.remove(pod(WEB))
@@ -116,7 +125,10 @@ t.test('names arrive with ADDED, change with MODIFIED, vanish with DELETED', asy
   t.equal(h.source.names(podRef('uid-web')), NO_NAMES)
   t.equal(h.source.names(containerRef('uid-web', A)), NO_NAMES)
   t.equal(h.source.pod('uid-far-2'), undefined, 'the watch is filtered too')
-  t.same([...h.source.pods()].map((p) => p.name), ['db-0'])
+  t.same(
+    [...h.source.pods()].map((p) => p.name),
+    ['db-0'],
+  )
 
   t.equal(h.lists(), 1, 'one list')
   const list = server.requests.find((r) => !r.watch)
@@ -198,7 +210,7 @@ t.test('410 after 410 without progress: the relist waits for the backoff', async
   t.equal(h.lists(), 4)
   const gone = h.log.lines().filter((l) => /410 Gone/.test(l.msg ?? ''))
   t.same(
-    gone.map((l) => l.inARow),
+    gone.map((l) => l['inARow']),
     [1, 2, 3],
   )
   t.same(await errorCounts(h), { ...NO_ERRORS, gone: 3 })
@@ -211,13 +223,13 @@ t.test('HTTP 500s: retried with capped exponential backoff, then recovered', asy
   const h = harness(t, server)
   await until('synced', () => h.source.synced())
   t.equal(h.lists(), 5)
-  const delays = h.log.lines().flatMap((l) => (typeof l.delayMs === 'number' ? [l.delayMs] : []))
+  const delays = h.log.lines().flatMap((l) => (typeof l['delayMs'] === 'number' ? [l['delayMs']] : []))
   t.same(delays, [10, 20, 40, 40], 'doubling from 10 ms, capped at 40 ms')
   const warns = h.log.lines().filter((l) => l.level === LEVELS.warn)
   t.equal(warns.length, 1, 'one warning for the streak, not one per retry')
   t.match(warns[0], { phase: 'list', status: 500, error: 'injected 500' })
   t.ok(
-    h.log.lines().some((l) => l.level === LEVELS.info && l.msg === 'Kubernetes API reachable again' && l.failures === 4),
+    h.log.lines().some((l) => l.level === LEVELS.info && l.msg === 'Kubernetes API reachable again' && l['failures'] === 4),
     'recovery is logged',
   )
   t.equal(h.source.names(podRef('uid-web')).pod, 'web-0')
@@ -273,7 +285,10 @@ t.test('a watch closed at once without events is an error, retried with backoff 
   await until('watch open', h.established)
   server.endWatches()
   await until('watch open again', async () => h.watches().length === 2 && (await h.established()))
-  t.ok(h.log.lines().some((l) => l.delayMs === 10), 'went through the backoff')
+  t.ok(
+    h.log.lines().some((l) => l['delayMs'] === 10),
+    'went through the backoff',
+  )
   t.same(await errorCounts(h), { ...NO_ERRORS, watch: 1 })
 })
 
@@ -285,7 +300,10 @@ t.test('a watch ERROR event other than 410 ends the watch; it resumes after a ba
   server.errorWatches(500)
   await until('watch open again', async () => h.watches().length === 2 && (await h.established()))
   t.equal(h.lists(), 1, 'no relist: the resourceVersion is still good')
-  t.match(h.log.lines().find((l) => l.level === LEVELS.warn), { phase: 'watch', status: 500, error: /injected error 500/ })
+  t.match(
+    h.log.lines().find((l) => l.level === LEVELS.warn),
+    { phase: 'watch', status: 500, error: /injected error 500/ },
+  )
   t.same(await errorCounts(h), { ...NO_ERRORS, watch: 1 })
 })
 
@@ -320,7 +338,7 @@ t.test('401 and 403 are logged once each, with what to fix, until access is rest
 
   server.deny(undefined)
   await until('synced', () => h.source.synced())
-  t.ok(h.log.lines().some((l) => l.msg === 'Kubernetes API access restored' && l.status === 401))
+  t.ok(h.log.lines().some((l) => l.msg === 'Kubernetes API access restored' && l['status'] === 401))
   await until('watch open', h.established)
 
   server.deny(403)
@@ -351,7 +369,11 @@ t.test("a 403 on the list logs the API server's own words too", async (t) => {
   await until('403s', async () => ((await h.errors('forbidden')) ?? 0) >= 2)
   const errors = h.log.lines().filter((l) => l.level === LEVELS.error)
   t.equal(errors.length, 1)
-  t.match(errors[0], { status: 403, phase: 'list', serverMessage: /User "system:serviceaccount:memlens:memlens" cannot list resource "pods"/ })
+  t.match(errors[0], {
+    status: 403,
+    phase: 'list',
+    serverMessage: /User "system:serviceaccount:memlens:memlens" cannot list resource "pods"/,
+  })
   t.equal(h.source.synced(), false)
 })
 
@@ -366,7 +388,10 @@ t.test('a request that never gets an answer is abandoned after the request timeo
   t.equal(h.lists(), 2)
   t.equal(h.watches().length, 2)
   t.same(await errorCounts(h), { ...NO_ERRORS, list: 1, watch: 1 })
-  t.match(h.log.lines().filter((l) => l.phase !== undefined), [{ error: /no response to the pod list within 100 ms/ }, { error: /no response to the watch request/ }])
+  t.match(
+    h.log.lines().filter((l) => l['phase'] !== undefined),
+    [{ error: /no response to the pod list within 100 ms/ }, { error: /no response to the watch request/ }],
+  )
 })
 
 t.test('a watch left open past its timeout is presumed dead and restarted', async (t) => {
@@ -376,7 +401,10 @@ t.test('a watch left open past its timeout is presumed dead and restarted', asyn
   const h = harness(t, server, server.url, { schedule: (fn, ms) => realSchedule(fn, ms >= 300_000 ? 50 : ms) })
   await until('restarted', () => h.watches().length >= 2)
   t.equal(h.lists(), 1)
-  t.match(h.log.lines().find((l) => l.level === LEVELS.warn), { error: /presumed dead/ })
+  t.match(
+    h.log.lines().find((l) => l.level === LEVELS.warn),
+    { error: /presumed dead/ },
+  )
   t.ok(((await h.errors('watch')) ?? 0) >= 1)
 })
 
@@ -421,7 +449,16 @@ t.test('a list response without items is a decode error, retried', async (t) => 
 })
 
 t.test('an empty node name is refused: it would select unscheduled pods', async (t) => {
-  t.throws(() => startPodMetadata({ kubeConfig: kubeConfigFor('http://127.0.0.1:1'), nodeName: '', registry: new Registry(), logger: captureLog().logger }), /node name/)
+  t.throws(
+    () =>
+      startPodMetadata({
+        kubeConfig: kubeConfigFor('http://127.0.0.1:1'),
+        nodeName: '',
+        registry: new Registry(),
+        logger: captureLog().logger,
+      }),
+    /node name/,
+  )
 })
 
 t.test('stop() ends the watch and any retry; nothing runs afterwards', async (t) => {
@@ -464,7 +501,13 @@ t.test('stop() during a list or a watch request that hangs returns promptly', as
 
 /** A pod whose JSON is a little over `kib` KiB. */
 function bulky(i: number, kib: number): TestPod {
-  return { uid: `uid-bulky-${i}`, name: `bulky-${i}`, namespace: 'shop', containers: [{ name: 'app', id: String(i).padStart(64, '0') }], annotations: { pad: 'x'.repeat(kib * 1024) } }
+  return {
+    uid: `uid-bulky-${i}`,
+    name: `bulky-${i}`,
+    namespace: 'shop',
+    containers: [{ name: 'app', id: String(i).padStart(64, '0') }],
+    annotations: { pad: 'x'.repeat(kib * 1024) },
+  }
 }
 
 t.test('a watch that never sends a newline is cut at the line cap, counted, and relisted', async (t) => {
@@ -482,7 +525,7 @@ t.test('a watch that never sends a newline is cut at the line cap, counted, and 
   t.equal(h.lists(), 2, 'relisted: the event that could not be read is lost')
   t.equal(h.source.names(podRef('uid-web')).pod, 'web-0', 'names kept meanwhile')
   t.ok(
-    h.log.lines().some((l) => l.level === LEVELS.warn && l.phase === 'watch' && /longer than 8 MiB/.test(String(l.error))),
+    h.log.lines().some((l) => l.level === LEVELS.warn && l['phase'] === 'watch' && /longer than 8 MiB/.test(String(l['error']))),
     'a warning that says what happened',
   )
   t.same(await errorCounts(h), { ...NO_ERRORS, too_large: 1 })
@@ -506,7 +549,7 @@ t.test('garbage lines on the watch are counted; ten in a row end it as broken', 
   await until('watch open again', () => h.watches().length === 2 && server.openWatches === 1)
   t.equal(h.lists(), 2, 'relisted: events may have been among the garbage')
   t.ok(
-    h.log.lines().some((l) => l.level === LEVELS.warn && /10 lines in a row .* not watch events/.test(String(l.error))),
+    h.log.lines().some((l) => l.level === LEVELS.warn && /10 lines in a row .* not watch events/.test(String(l['error']))),
     'the broken stream is a warning',
   )
   server.sendRaw('garbage on the new connection')
@@ -525,7 +568,7 @@ t.test('a pod list larger than the cap is abandoned as too_large and retried', a
     t.equal(h.source.synced(), false, `${chunked ? 'chunked' : 'with Content-Length'}: nothing taken from it`)
     t.equal(await h.watchUp(), 0)
     t.ok(
-      h.log.lines().some((l) => l.phase === 'list' && /pod list of node node-a is larger than 64 KiB/.test(String(l.error))),
+      h.log.lines().some((l) => l['phase'] === 'list' && /pod list of node node-a is larger than 64 KiB/.test(String(l['error']))),
       'the warning names the cap',
     )
     for (const p of bulk.slice(2)) server.remove(pod(p))

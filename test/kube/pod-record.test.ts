@@ -21,7 +21,12 @@ function fullPod() {
       qosClass: 'Burstable',
       initContainerStatuses: [{ name: 'migrate', image: 'docker.io/library/migrate:1', containerID: `cri-o://${B}` }],
       containerStatuses: [
-        { name: 'app', image: 'docker.io/shop/cart:2', containerID: `containerd://${A}`, lastState: { terminated: { containerID: `containerd://${OLD}` } } },
+        {
+          name: 'app',
+          image: 'docker.io/shop/cart:2',
+          containerID: `containerd://${A}`,
+          lastState: { terminated: { containerID: `containerd://${OLD}` } },
+        },
         { name: 'proxy', image: 'docker.io/library/envoy:1.30', containerID: 'docker://ddd' },
       ],
     },
@@ -93,7 +98,10 @@ t.test('podRecord table', async (t) => {
     },
     {
       name: 'a container not started yet',
-      pod: withStatus({ qosClass: 'Guaranteed', containerStatuses: [{ name: 'app', containerID: `containerd://${A}` }, { name: 'proxy' }] }),
+      pod: withStatus({
+        qosClass: 'Guaranteed',
+        containerStatuses: [{ name: 'app', containerID: `containerd://${A}` }, { name: 'proxy' }],
+      }),
       check: (r) => {
         t.equal(r?.allContainersStarted, false)
         t.equal(r?.meta.qos, 'guaranteed')
@@ -102,7 +110,12 @@ t.test('podRecord table', async (t) => {
     },
     {
       name: 'an init container without status yet',
-      pod: withStatus({ containerStatuses: [{ name: 'app', containerID: `containerd://${A}` }, { name: 'proxy', containerID: 'containerd://ddd' }] }),
+      pod: withStatus({
+        containerStatuses: [
+          { name: 'app', containerID: `containerd://${A}` },
+          { name: 'proxy', containerID: 'containerd://ddd' },
+        ],
+      }),
       check: (r) => t.equal(r?.allContainersStarted, false),
     },
     {
@@ -128,7 +141,8 @@ t.test('podRecord table', async (t) => {
     {
       name: 'status for a container missing from the spec uses the status image',
       pod: withStatus({ containerStatuses: [{ name: 'ghost', image: 'ghost:1', containerID: 'containerd://fff' }] }),
-      check: (r) => t.same(r?.containers.get('fff')?.meta, { podUid: '11111111-2222-3333-4444-555555555555', name: 'ghost', image: 'ghost:1' }),
+      check: (r) =>
+        t.same(r?.containers.get('fff')?.meta, { podUid: '11111111-2222-3333-4444-555555555555', name: 'ghost', image: 'ghost:1' }),
     },
     {
       name: 'malformed fields are skipped, not fatal',
@@ -147,8 +161,18 @@ t.test('podRecord table', async (t) => {
       name: 'a bad or negative memory request is absent',
       pod: {
         metadata: { uid: 'u', name: 'x', namespace: 'y' },
-        spec: { containers: [{ name: 'a', resources: { requests: { memory: '-1Gi' } } }, { name: 'b', resources: { requests: { memory: '12 Mi' } } }] },
-        status: { containerStatuses: [{ name: 'a', containerID: 'containerd://1' }, { name: 'b', containerID: 'containerd://2' }] },
+        spec: {
+          containers: [
+            { name: 'a', resources: { requests: { memory: '-1Gi' } } },
+            { name: 'b', resources: { requests: { memory: '12 Mi' } } },
+          ],
+        },
+        status: {
+          containerStatuses: [
+            { name: 'a', containerID: 'containerd://1' },
+            { name: 'b', containerID: 'containerd://2' },
+          ],
+        },
       },
       check: (r) => {
         t.equal(r?.containers.get('1')?.meta.requestBytes, undefined)

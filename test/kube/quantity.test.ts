@@ -41,6 +41,31 @@ t.test('parseQuantity: values rounded up to integers as resource.Quantity.Value(
 })
 
 t.test('parseQuantity: malformed text is undefined, never 0', async (t) => {
-  const bad = ['', ' ', 'Mi', '.', '+', '-Mi', '1.2.3', '1 Mi', '1mi', '1MI', '1K', '1KB', '1e', '1e+', '1E-', '1ee3', '1e3.5', '0x10', 'abc', '1Mi1', '1,5Gi', '1e1001', 'NaN', 'Infinity']
+  const bad = [
+    '',
+    ' ',
+    'Mi',
+    '.',
+    '+',
+    '-Mi',
+    '1.2.3',
+    '1 Mi',
+    '1mi',
+    '1MI',
+    '1K',
+    '1KB',
+    '1e',
+    '1e+',
+    '1E-',
+    '1ee3',
+    '1e3.5',
+    '0x10',
+    'abc',
+    '1Mi1',
+    '1,5Gi',
+    '1e1001',
+    'NaN',
+    'Infinity',
+  ]
   for (const text of bad) t.equal(parseQuantity(text), undefined, JSON.stringify(text))
 })

@@ -26,7 +26,17 @@ function reportFrom(name: string): KernelOomReport {
 }
 
 function kernelReport(stat: Record<string, number>, extra: Partial<KernelOomReport> = {}): KernelOomReport {
-  return { seq: 1, timestampUs: 1, firstSeq: 1, complete: true, kind: 'memcg', usageBytes: 256 * MiB, limitBytes: 256 * MiB, stat, ...extra }
+  return {
+    seq: 1,
+    timestampUs: 1,
+    firstSeq: 1,
+    complete: true,
+    kind: 'memcg',
+    usageBytes: 256 * MiB,
+    limitBytes: 256 * MiB,
+    stat,
+    ...extra,
+  }
 }
 
 const L = 256
@@ -34,7 +44,10 @@ const writer = (dirty: number, writeback = 0): SampleMiB => ({ usage: 255, limit
 
 t.test('dirty_page_cache', async (t) => {
   t.test('swinging dirty: the peaks in the window, though the last sample reads 0', async (t) => {
-    const container = run([writer(0), writer(120, 10), writer(0), writer(60, 70), writer(5), writer(0, 0), { ...writer(0), usage: 200, cache: 199 }], 200)
+    const container = run(
+      [writer(0), writer(120, 10), writer(0), writer(60, 70), writer(5), writer(0, 0), { ...writer(0), usage: 200, cache: 199 }],
+      200,
+    )
     const out = classify({ container, processes: { count: 2, rssBytes: 3 * MiB, largest: [{ pid: 4242, comm: 'dd', rssBytes: 2 * MiB }] } })
     t.equal(out.cause, 'dirty_page_cache')
     t.equal(out.scope, 'container')
@@ -69,7 +82,11 @@ t.test('dirty_page_cache', async (t) => {
     t.equal(classify({ container: atShare(THRESHOLDS.dirtyPeakShare - 1 / MiB / L) }).cause, 'page_cache', 'one byte below')
 
     // 5 samples 250 ms apart: hits per sample × 4 = rate.
-    const atRate = (perSample: number, anon = 5) => run(Array.from({ length: 5 }, () => ({ usage: 100, limit: L, anon, cache: 100 - anon, dirty: 0, writeback: 0 })), perSample)
+    const atRate = (perSample: number, anon = 5) =>
+      run(
+        Array.from({ length: 5 }, () => ({ usage: 100, limit: L, anon, cache: 100 - anon, dirty: 0, writeback: 0 })),
+        perSample,
+      )
     t.equal(classify({ container: atRate(25) }).cause, 'dirty_page_cache', 'exactly 100/s')
     t.equal(classify({ container: atRate(24.75) }).cause, 'page_cache', '99/s')
     t.equal(classify({ container: atRate(250, 10) }).cause, 'page_cache', 'anon exactly 10% is not tiny')
@@ -77,7 +94,10 @@ t.test('dirty_page_cache', async (t) => {
   })
 
   t.test('no limit: the dirty peak is measured against usage', async (t) => {
-    const container = run([{ usage: 100, anon: 1, cache: 99, dirty: 10 }, { usage: 100, anon: 1, cache: 99, dirty: 0 }])
+    const container = run([
+      { usage: 100, anon: 1, cache: 99, dirty: 10 },
+      { usage: 100, anon: 1, cache: 99, dirty: 0 },
+    ])
     const out = classify({ container })
     t.equal(out.cause, 'dirty_page_cache')
     t.match(out.evidence.join('\n'), /10% of usage/)
@@ -86,7 +106,10 @@ t.test('dirty_page_cache', async (t) => {
 })
 
 t.test('page_cache: file dominant, clean, few limit hits', async (t) => {
-  const container = run(Array.from({ length: 8 }, () => ({ usage: 250, limit: L, anon: 20, cache: 228, dirty: 1, writeback: 0, shmem: 0 })), 5)
+  const container = run(
+    Array.from({ length: 8 }, () => ({ usage: 250, limit: L, anon: 20, cache: 228, dirty: 1, writeback: 0, shmem: 0 })),
+    5,
+  )
   const out = classify({ container })
   t.equal(out.cause, 'page_cache')
   t.match(out.evidence.join('\n'), /the cache was clean: dirty \+ writeback peaked at 1\.0 MiB/)
@@ -100,13 +123,19 @@ t.test('page_cache: file dominant, clean, few limit hits', async (t) => {
 })
 
 t.test('anon', async (t) => {
-  const container = run([
-    { usage: 100, limit: L, anon: 90, cache: 10, dirty: 0, writeback: 0, shmem: 0, kernel: 2 },
-    { usage: 200, limit: L, anon: 190, cache: 10, dirty: 0, writeback: 0, shmem: 0, kernel: 2 },
-    { usage: 255, limit: L, anon: 245, cache: 8, dirty: 0, writeback: 0, shmem: 0, kernel: 2 },
-    { usage: 10, limit: L, anon: 0, cache: 8, dirty: 0, writeback: 0, shmem: 0, kernel: 2 },
-  ], 3)
-  const out = classify({ container, processes: { count: 1, rssBytes: 250 * MiB, largest: [{ pid: 7, comm: 'java', rssBytes: 250 * MiB }] } })
+  const container = run(
+    [
+      { usage: 100, limit: L, anon: 90, cache: 10, dirty: 0, writeback: 0, shmem: 0, kernel: 2 },
+      { usage: 200, limit: L, anon: 190, cache: 10, dirty: 0, writeback: 0, shmem: 0, kernel: 2 },
+      { usage: 255, limit: L, anon: 245, cache: 8, dirty: 0, writeback: 0, shmem: 0, kernel: 2 },
+      { usage: 10, limit: L, anon: 0, cache: 8, dirty: 0, writeback: 0, shmem: 0, kernel: 2 },
+    ],
+    3,
+  )
+  const out = classify({
+    container,
+    processes: { count: 1, rssBytes: 250 * MiB, largest: [{ pid: 7, comm: 'java', rssBytes: 250 * MiB }] },
+  })
   t.equal(out.cause, 'anon')
   t.equal(out.scope, 'container')
   t.equal(out.numbers.anonBytes, 245 * MiB, 'from the sample before the kill, not the one after it')
@@ -144,7 +173,8 @@ t.test('kernel', async (t) => {
 })
 
 t.test('the dominant share, both sides', async (t) => {
-  const at = (anon: number) => classify({ container: run([{ usage: 100, limit: 100, anon, cache: 35, shmem: 0, kernel: 100 - anon - 35 }]) })
+  const at = (anon: number) =>
+    classify({ container: run([{ usage: 100, limit: 100, anon, cache: 35, shmem: 0, kernel: 100 - anon - 35 }]) })
   t.equal(at(40).cause, 'anon', 'exactly 40%')
   const below = at(39.99)
   t.equal(below.cause, 'unknown', 'just below, with nothing else above it')
@@ -161,7 +191,12 @@ t.test('unknown and missing values', async (t) => {
   t.match(empty.evidence.join('\n'), /no samples/)
   t.ok(empty.message.length > 0)
 
-  const usageOnly = classify({ container: run([{ usage: 250, limit: L }, { usage: 255, limit: L }]) })
+  const usageOnly = classify({
+    container: run([
+      { usage: 250, limit: L },
+      { usage: 255, limit: L },
+    ]),
+  })
   t.equal(usageOnly.cause, 'unknown', 'usage without a breakdown')
   t.equal(usageOnly.scope, 'container')
   t.match(usageOnly.message, /Limit 256 MiB, usage 250 MiB/, 'the sample before the kill')
@@ -198,7 +233,11 @@ t.test('scope from the samples', async (t) => {
     t.equal(out.cause, 'page_cache', "the cause is read from the pod's memory, not the container's anon")
     t.match(out.message, /pod's memory limit/)
     t.match(out.advice[0] ?? '', /another container/)
-    t.equal(classify({ container: run([anonAt(10, 512), anonAt(10, 512)]), pod: run([anonAt(100, L), anonAt(100, L)], 9) }).scope, 'pod', 'or the pod hit its limit')
+    t.equal(
+      classify({ container: run([anonAt(10, 512), anonAt(10, 512)]), pod: run([anonAt(100, L), anonAt(100, L)], 9) }).scope,
+      'pod',
+      'or the pod hit its limit',
+    )
   })
 
   t.test('node: both far from their limits, or no limits at all', async (t) => {
@@ -214,9 +253,19 @@ t.test('scope from the samples', async (t) => {
 
 t.test("the kernel's report", async (t) => {
   t.test('its stat overrides the samples: the exact state at the kill', async (t) => {
-    const clean = run(Array.from({ length: 6 }, () => writer(0)), 1)
+    const clean = run(
+      Array.from({ length: 6 }, () => writer(0)),
+      1,
+    )
     t.equal(classify({ container: clean }).cause, 'page_cache', 'the samples alone')
-    const report = kernelReport({ anon: 1 * MiB, file: 254 * MiB, shmem: 0, file_dirty: 100 * MiB, file_writeback: 40 * MiB, kernel: 1 * MiB })
+    const report = kernelReport({
+      anon: 1 * MiB,
+      file: 254 * MiB,
+      shmem: 0,
+      file_dirty: 100 * MiB,
+      file_writeback: 40 * MiB,
+      kernel: 1 * MiB,
+    })
     const out = classify({ container: clean, kernel: report })
     t.equal(out.cause, 'dirty_page_cache')
     t.equal(out.numbers.source, 'kernel')
@@ -229,7 +278,13 @@ t.test("the kernel's report", async (t) => {
   })
 
   t.test('its victim is named', async (t) => {
-    const out = classify({ container: run([writer(0)]), kernel: kernelReport({ anon: 250 * MiB, file: 5 * MiB }, { victim: { pid: 31, comm: 'leaky', anonRssBytes: 250 * MiB, fileRssBytes: 1 * MiB, shmemRssBytes: 0 } }) })
+    const out = classify({
+      container: run([writer(0)]),
+      kernel: kernelReport(
+        { anon: 250 * MiB, file: 5 * MiB },
+        { victim: { pid: 31, comm: 'leaky', anonRssBytes: 250 * MiB, fileRssBytes: 1 * MiB, shmemRssBytes: 0 } },
+      ),
+    })
     t.same(out.numbers.victim, { pid: 31, comm: 'leaky', rssBytes: 251 * MiB })
     t.match(out.message, /the kernel killed leaky \(pid 31\)/)
   })
@@ -243,14 +298,41 @@ t.test("the kernel's report", async (t) => {
     t.equal(at('/kubepods/burstable/pod1'), 'pod', 'though the container sat near its own limit')
     t.equal(at('/kubepods/burstable'), 'node', 'above the pod')
     t.equal(at('/kubepods/burstable/pod12'), 'container', 'a sibling with a shared prefix is not an ancestor: falls back to the samples')
-    t.equal(classify({ container, kernel: kernelReport({}, { kind: 'global', constraint: 'CONSTRAINT_NONE', usageBytes: undefined, limitBytes: undefined }) }).scope, 'node', 'a global OOM')
-    t.equal(classify({ container: run([{ usage: 10, limit: 512 }]), pod: run([{ usage: 10, limit: L }]), kernel: kernelReport({}) }).scope, 'pod', "no paths: its limit is the pod's")
-    t.equal(classify({ container: run([{ usage: 10, limit: L }]), kernel: kernelReport({}) }).scope, 'container', "no paths: its limit is the container's")
-    const unplaced = classify({ container: run([{ usage: 10, limit: 512 }]), pod: run([{ usage: 10, limit: 1024 }]), kernel: kernelReport({}) })
+    t.equal(
+      classify({
+        container,
+        kernel: kernelReport({}, { kind: 'global', constraint: 'CONSTRAINT_NONE', usageBytes: undefined, limitBytes: undefined }),
+      }).scope,
+      'node',
+      'a global OOM',
+    )
+    t.equal(
+      classify({ container: run([{ usage: 10, limit: 512 }]), pod: run([{ usage: 10, limit: L }]), kernel: kernelReport({}) }).scope,
+      'pod',
+      "no paths: its limit is the pod's",
+    )
+    t.equal(
+      classify({ container: run([{ usage: 10, limit: L }]), kernel: kernelReport({}) }).scope,
+      'container',
+      "no paths: its limit is the container's",
+    )
+    const unplaced = classify({
+      container: run([{ usage: 10, limit: 512 }]),
+      pod: run([{ usage: 10, limit: 1024 }]),
+      kernel: kernelReport({}),
+    })
     t.equal(unplaced.scope, 'container', 'a memory cgroup OOM is never node-wide: the nearest limited cgroup')
     t.match(unplaced.evidence.join('\n'), /taken to be at the container's limit/)
-    t.equal(classify({ container: run([{ usage: 10 }]), pod: run([{ usage: 10, limit: 1024 }]), kernel: kernelReport({}) }).scope, 'pod', 'an unlimited container: its pod')
-    t.equal(classify({ container: run([{ usage: 10 }]), pod: run([{ usage: 10 }]), kernel: kernelReport({}) }).scope, 'node', 'neither limited: a limit above the pod')
+    t.equal(
+      classify({ container: run([{ usage: 10 }]), pod: run([{ usage: 10, limit: 1024 }]), kernel: kernelReport({}) }).scope,
+      'pod',
+      'an unlimited container: its pod',
+    )
+    t.equal(
+      classify({ container: run([{ usage: 10 }]), pod: run([{ usage: 10 }]), kernel: kernelReport({}) }).scope,
+      'node',
+      'neither limited: a limit above the pod',
+    )
   })
 
   t.test('real transcripts, end to end', async (t) => {

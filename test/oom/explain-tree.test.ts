@@ -65,7 +65,8 @@ t.test('a writer the disk cannot keep up with: dirty_page_cache, from the window
     [240, 100, 30, 1400],
     [250, 5, 0, 2100],
   ]
-  for (const [file, dirty, writeback, hits] of swing) await s.step({ limitMiB: 256, anonMiB: 1, fileMiB: file, dirtyMiB: dirty, writebackMiB: writeback, limitHits: hits })
+  for (const [file, dirty, writeback, hits] of swing)
+    await s.step({ limitMiB: 256, anonMiB: 1, fileMiB: file, dirtyMiB: dirty, writebackMiB: writeback, limitHits: hits })
   t.equal(s.records().length, 0, 'no explanation before a kill')
   // The kill: at this moment every file page reads clean.
   await s.step({ limitMiB: 256, anonMiB: 1, fileMiB: 250, limitHits: 2600, oomKills: 1 })
@@ -75,7 +76,10 @@ t.test('a writer the disk cannot keep up with: dirty_page_cache, from the window
   t.equal(oom?.kills, 1)
   t.match(oom?.message ?? '', /dirty/i)
   t.ok(Buffer.byteLength(oom?.message ?? '') <= 1024, 'fits a Kubernetes Event')
-  t.ok(s.logs.some((l) => typeof l['msg'] === 'string' && l['msg'].startsWith('OOM kill explained') && l['cause'] === 'dirty_page_cache'), 'a warning log line')
+  t.ok(
+    s.logs.some((l) => typeof l['msg'] === 'string' && l['msg'].startsWith('OOM kill explained') && l['cause'] === 'dirty_page_cache'),
+    'a warning log line',
+  )
   const snap = s.core.snapshot()
   const row = snap?.containers.find((c) => oom !== undefined && c.id === oom.id)
   t.ok(row, 'the container is still in the snapshot')

@@ -40,16 +40,32 @@ t.test('absent numbers are left out, not shown as 0', async (t) => {
   const { message } = explain('unknown', 'container', { source: 'none', samples: 0 })
   t.notMatch(message, /MiB/)
   t.notMatch(message, /Limit/)
-  const some = explain('anon', 'container', { source: 'samples', samples: 1, anonBytes: 5 * MiB, shmemBytes: 0, kernelBytes: 0, dirtyBytes: 0 }).message
+  const some = explain('anon', 'container', {
+    source: 'samples',
+    samples: 1,
+    anonBytes: 5 * MiB,
+    shmemBytes: 0,
+    kernelBytes: 0,
+    dirtyBytes: 0,
+  }).message
   t.match(some, /Anon 5\.0 MiB, dirty\+writeback 0\.0 MiB\./)
   t.notMatch(some, /shmem|kernel 0/, 'zero shmem and kernel are noise unless they are the cause')
   t.match(explain('shmem', 'container', { source: 'samples', samples: 1, shmemBytes: 0 }).message, /Shmem 0\.0 MiB/)
-  t.match(explain('page_cache', 'container', { source: 'samples', samples: 1, peakDirtyWritebackBytes: 3 * MiB }).message, /Dirty\+writeback \? MiB \(peak 3\.0 MiB\)/)
+  t.match(
+    explain('page_cache', 'container', { source: 'samples', samples: 1, peakDirtyWritebackBytes: 3 * MiB }).message,
+    /Dirty\+writeback \? MiB \(peak 3\.0 MiB\)/,
+  )
 })
 
 t.test('advice is dropped from the end before the numbers are cut', async (t) => {
   const largest = [{ pid: 1, comm: 'x'.repeat(300), rssBytes: MiB }]
-  const { message } = explain('dirty_page_cache', 'node', { source: 'samples', samples: 1, processesRssBytes: MiB, largestProcesses: largest, victim: { pid: 2, comm: 'y'.repeat(200) } })
+  const { message } = explain('dirty_page_cache', 'node', {
+    source: 'samples',
+    samples: 1,
+    processesRssBytes: MiB,
+    largestProcesses: largest,
+    victim: { pid: 2, comm: 'y'.repeat(200) },
+  })
   t.ok(Buffer.byteLength(message) <= MESSAGE_MAX_BYTES)
   t.match(message, /To fix: the node ran out of memory/)
   t.notMatch(message, /fsync/, 'the last advice went first')

@@ -61,7 +61,11 @@ t.test('malformed headers are errors that quote the record', async (t) => {
 t.test('a real transcript parses record by record', async (t) => {
   const records = transcript('linux-6.18-v1-memcg-anon-oom.txt')
   t.equal(records.length, 105)
-  t.same(records.map((r) => r.seq), records.map((_, i) => 341 + i), 'consecutive sequence numbers')
+  t.same(
+    records.map((r) => r.seq),
+    records.map((_, i) => 341 + i),
+    'consecutive sequence numbers',
+  )
   t.equal(records[0]?.message, 'dd invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0')
   t.equal(records[0]?.level, 4)
   t.equal(records.at(-1)?.level, 3)

@@ -1,7 +1,10 @@
 import t from 'tap'
 import { FAST_SAMPLING, isCalm, isNearLimit, type LimitReading } from '../../agent/oom/near-limit.js'
 
-const r = (usageBytes?: number, limitBytes?: number, limitHits?: number, oomKills?: number): LimitReading => ({ memory: { usageBytes, limitBytes }, events: { limitHits, oomKills } })
+const r = (usageBytes?: number, limitBytes?: number, limitHits?: number, oomKills?: number): LimitReading => ({
+  memory: { usageBytes, limitBytes },
+  events: { limitHits, oomKills },
+})
 
 t.test('isNearLimit', async (t) => {
   t.equal(FAST_SAMPLING.enterUsageShare, 0.8)

@@ -35,11 +35,20 @@ t.test('real: Linux 6.18 cgroup v1, anon OOM of dd', async (t) => {
     failcnt: 75,
     statPath: cg,
   })
-  t.same(r.victim, { pid: 2692, comm: 'dd', uid: 0, totalVmBytes: 265124 * 1024, anonRssBytes: 32512 * 1024, fileRssBytes: 1664 * 1024, shmemRssBytes: 0, oomScoreAdj: 0 })
-  t.equal(r.stat.total_rss, 33419264)
-  t.equal(r.stat.total_cache, 0)
-  t.equal(r.stat.hierarchical_memory_limit, 33554432)
-  t.equal(r.stat.rss, 33419264)
+  t.same(r.victim, {
+    pid: 2692,
+    comm: 'dd',
+    uid: 0,
+    totalVmBytes: 265124 * 1024,
+    anonRssBytes: 32512 * 1024,
+    fileRssBytes: 1664 * 1024,
+    shmemRssBytes: 0,
+    oomScoreAdj: 0,
+  })
+  t.equal(r.stat['total_rss'], 33419264)
+  t.equal(r.stat['total_cache'], 0)
+  t.equal(r.stat['hierarchical_memory_limit'], 33554432)
+  t.equal(r.stat['rss'], 33419264)
   t.equal(Object.keys(r.stat).length, 42, 'every stat line, and nothing from the stack dump or the task table')
 })
 
@@ -48,12 +57,23 @@ t.test('cgroup v2, Linux 6.8: a dirty-page OOM with interleaved records', async 
   t.equal(reports.length, 1, 'the user-space "Killed process" record is ignored')
   const r = reports[0]
   if (r === undefined) return
-  const cg = '/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod0f1e2d3c_4b5a_6978_8796_a5b4c3d2e1f0.slice/cri-containerd-3f9d2c6b1a8e4f7d9c0b2a1e3d5f7a9b8c6d4e2f0a1b3c5d7e9f1a2b3c4d5e6f.scope'
-  t.match(r, { complete: true, kind: 'memcg', oomMemcg: cg, taskMemcg: cg, statPath: cg, usageBytes: 600 * MiB, limitBytes: 600 * MiB, failcnt: 48213, invokedBy: 'qemu-img' })
+  const cg =
+    '/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod0f1e2d3c_4b5a_6978_8796_a5b4c3d2e1f0.slice/cri-containerd-3f9d2c6b1a8e4f7d9c0b2a1e3d5f7a9b8c6d4e2f0a1b3c5d7e9f1a2b3c4d5e6f.scope'
+  t.match(r, {
+    complete: true,
+    kind: 'memcg',
+    oomMemcg: cg,
+    taskMemcg: cg,
+    statPath: cg,
+    usageBytes: 600 * MiB,
+    limitBytes: 600 * MiB,
+    failcnt: 48213,
+    invokedBy: 'qemu-img',
+  })
   t.match(r.victim, { pid: 48211, comm: 'qemu-img', uid: 107, anonRssBytes: 3 * MiB, fileRssBytes: 10 * MiB, oomScoreAdj: 994 })
-  t.equal(r.stat.file_dirty, 207618048, 'stat lines before the unrelated records')
-  t.equal(r.stat.file_writeback, 102760448, 'and after them')
-  t.equal(r.stat.thp_collapse_alloc, 0, 'up to the last')
+  t.equal(r.stat['file_dirty'], 207618048, 'stat lines before the unrelated records')
+  t.equal(r.stat['file_writeback'], 102760448, 'and after them')
+  t.equal(r.stat['thp_collapse_alloc'], 0, 'up to the last')
   t.equal(Object.keys(r.stat).length, 49)
   t.notOk('Code' in r.stat)
 })
@@ -64,17 +84,43 @@ t.test('cgroup v1, Linux 4.14: kB stats per cgroup summed, Task in, Kill process
   const r = reports[0]
   if (r === undefined) return
   const c1 = '/kubepods/burstable/pod7c1d2e3f-4a5b-6c7d-8e9f-0a1b2c3d4e5f/9b8a7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b'
-  t.match(r, { complete: true, kind: 'memcg', constraint: undefined, oomMemcg: c1, taskMemcg: c1, statPath: c1, usageBytes: 1024 * MiB, limitBytes: 1024 * MiB })
-  t.equal(r.stat.rss, 1034352 * 1024, 'the subtree: the container cgroup and its container/ child')
-  t.equal(r.stat.cache, 2112 * 1024)
-  t.equal(r.stat.dirty, 132 * 1024)
-  t.same(r.victim, { pid: 30377, comm: 'java', uid: undefined, totalVmBytes: 4753292 * 1024, anonRssBytes: 1034152 * 1024, fileRssBytes: 16168 * 1024, shmemRssBytes: 0, oomScoreAdj: undefined })
+  t.match(r, {
+    complete: true,
+    kind: 'memcg',
+    constraint: undefined,
+    oomMemcg: c1,
+    taskMemcg: c1,
+    statPath: c1,
+    usageBytes: 1024 * MiB,
+    limitBytes: 1024 * MiB,
+  })
+  t.equal(r.stat['rss'], 1034352 * 1024, 'the subtree: the container cgroup and its container/ child')
+  t.equal(r.stat['cache'], 2112 * 1024)
+  t.equal(r.stat['dirty'], 132 * 1024)
+  t.same(r.victim, {
+    pid: 30377,
+    comm: 'java',
+    uid: undefined,
+    totalVmBytes: 4753292 * 1024,
+    anonRssBytes: 1034152 * 1024,
+    fileRssBytes: 16168 * 1024,
+    shmemRssBytes: 0,
+    oomScoreAdj: undefined,
+  })
 })
 
 t.test('a node-wide OOM', async (t) => {
   const [r, ...more] = assemble(transcript('linux-6.1-global-oom.txt'))
   t.equal(more.length, 0)
-  t.match(r, { complete: true, kind: 'global', constraint: 'CONSTRAINT_NONE', oomMemcg: undefined, usageBytes: undefined, limitBytes: undefined, statPath: undefined })
+  t.match(r, {
+    complete: true,
+    kind: 'global',
+    constraint: 'CONSTRAINT_NONE',
+    oomMemcg: undefined,
+    usageBytes: undefined,
+    limitBytes: undefined,
+    statPath: undefined,
+  })
   t.equal(r?.taskMemcg, '/kubepods/besteffort/pod11111111-2222-3333-4444-555555555555/abc')
   t.same(r?.stat, {}, 'the Mem-Info lines are not memory.stat')
   t.equal(r?.victim?.comm, 'stress-ng-vm')
@@ -117,21 +163,46 @@ t.test('missing parts', async (t) => {
   t.test('a new OOM begins before the kill line: the first is emitted incomplete', async (t) => {
     const a = new OomReportAssembler()
     const first = assemble(
-      recs(['a invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0', 'memory: usage 100kB, limit 100kB, failcnt 3', 'Memory cgroup stats for /p:', 'anon 4096']),
+      recs([
+        'a invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0',
+        'memory: usage 100kB, limit 100kB, failcnt 3',
+        'Memory cgroup stats for /p:',
+        'anon 4096',
+      ]),
       a,
     )
     t.same(first, [], 'nothing until the report ends')
     const second = assemble(
-      recs(['b invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0', 'Memory cgroup out of memory: Killed process 2 (b) total-vm:1kB, anon-rss:1kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:4kB oom_score_adj:0'], 5, 2_000_000),
+      recs(
+        [
+          'b invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0',
+          'Memory cgroup out of memory: Killed process 2 (b) total-vm:1kB, anon-rss:1kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:4kB oom_score_adj:0',
+        ],
+        5,
+        2_000_000,
+      ),
       a,
     )
     t.equal(second.length, 2)
-    t.match(second[0], { complete: false, firstSeq: 1, seq: 4, usageBytes: 100 * 1024, statPath: '/p', stat: { anon: 4096 }, victim: undefined, kind: 'memcg' })
+    t.match(second[0], {
+      complete: false,
+      firstSeq: 1,
+      seq: 4,
+      usageBytes: 100 * 1024,
+      statPath: '/p',
+      stat: { anon: 4096 },
+      victim: undefined,
+      kind: 'memcg',
+    })
     t.match(second[1], { complete: true, firstSeq: 5, seq: 6, invokedBy: 'b', usageBytes: undefined, stat: {} })
   })
 
   t.test('a kill line alone (rate-limited header, or the start was overwritten)', async (t) => {
-    const [r] = assemble(recs(['Memory cgroup out of memory: Killed process 77 (java) total-vm:8kB, anon-rss:4kB, file-rss:0kB, shmem-rss:0kB, UID:1 pgtables:4kB oom_score_adj:0']))
+    const [r] = assemble(
+      recs([
+        'Memory cgroup out of memory: Killed process 77 (java) total-vm:8kB, anon-rss:4kB, file-rss:0kB, shmem-rss:0kB, UID:1 pgtables:4kB oom_score_adj:0',
+      ]),
+    )
     t.match(r, { complete: false, kind: 'memcg', victim: { pid: 77, comm: 'java', uid: 1 }, stat: {} })
   })
 
@@ -155,7 +226,18 @@ t.test('missing parts', async (t) => {
 
   t.test('a truncated report is emitted by flush() or once the log has been quiet', async (t) => {
     const a = new OomReportAssembler()
-    t.same(assemble(recs(['z invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0', 'memory: usage 8kB, limit 8kB, failcnt 1', 'Memory cgroup stats for /q:', 'file_dirty 4096']), a), [])
+    t.same(
+      assemble(
+        recs([
+          'z invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0',
+          'memory: usage 8kB, limit 8kB, failcnt 1',
+          'Memory cgroup stats for /q:',
+          'file_dirty 4096',
+        ]),
+        a,
+      ),
+      [],
+    )
     t.match(a.flush(), { complete: false, invokedBy: 'z', stat: { file_dirty: 4096 }, statPath: '/q' })
     t.equal(a.flush(), undefined, 'flushed once')
 

@@ -29,7 +29,10 @@ t.test('v2 (Linux 6.8)', async (t) => {
 })
 
 t.test('v2 before 5.18: kernel is the sum of its parts', async (t) => {
-  const m = reportMemory({ ...base, stat: { anon: 10, file: 20, kernel_stack: 1, pagetables: 2, percpu: 3, sock: 4, vmalloc: 5, slab: 6, slab_reclaimable: 6 } })
+  const m = reportMemory({
+    ...base,
+    stat: { anon: 10, file: 20, kernel_stack: 1, pagetables: 2, percpu: 3, sock: 4, vmalloc: 5, slab: 6, slab_reclaimable: 6 },
+  })
   t.equal(m.kernelBytes, 21)
   t.equal(m.unreclaimableBytes, 10 + 15, 'reclaimable slab is not counted')
   t.equal(reportMemory({ ...base, stat: { anon: 1, file: 2 } }).kernelBytes, undefined, 'none of the parts: absent')

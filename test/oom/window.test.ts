@@ -65,7 +65,11 @@ t.test('limit-hit rates', async (t) => {
   const gaps = [sample(0, {}, { limitHits: 0 }), sample(1000, {}, {}), sample(2000, {}, { limitHits: 400 })]
   t.equal(windowStats(gaps).peakLimitHitsPerSecond, 200, 'a sample without the counter is skipped')
   t.equal(windowStats(gaps).limitHits, 400)
-  t.equal(windowStats([sample(0, {}, { limitHits: 1 }), sample(0, {}, { limitHits: 9 })]).peakLimitHitsPerSecond, undefined, 'no time, no rate')
+  t.equal(
+    windowStats([sample(0, {}, { limitHits: 1 }), sample(0, {}, { limitHits: 9 })]).peakLimitHitsPerSecond,
+    undefined,
+    'no time, no rate',
+  )
 })
 
 t.test('maxOf and sumOf keep absent apart from 0', async (t) => {

@@ -46,9 +46,23 @@ t.test('only wanted keys, in any order, from a slice of a larger buffer', async 
   const buf = Buffer.alloc(200, 0x78)
   const slice = b('Name:\tsh\nVmRSS:\t 1 kB\n')
   slice.copy(buf, 50)
-  t.same(parseStatus(buf, 50, 50 + slice.length, 'f'), { comm: 'sh', vmRssBytes: 1024, rssAnonBytes: undefined, rssFileBytes: undefined, rssShmemBytes: undefined })
-  t.same(parse(b('RssShmem:\t 1 kB\nRssAnon:\t 5 kB\n')).rssAnonBytes, undefined, 'nothing after RssShmem is read (the kernel prints it last)')
-  t.same(parse(b('Name:\tk\nThreads:\t1\nVmRSS:\t 5 kB\n')).vmRssBytes, undefined, 'nothing after Threads: is read (the memory lines come before it)')
+  t.same(parseStatus(buf, 50, 50 + slice.length, 'f'), {
+    comm: 'sh',
+    vmRssBytes: 1024,
+    rssAnonBytes: undefined,
+    rssFileBytes: undefined,
+    rssShmemBytes: undefined,
+  })
+  t.same(
+    parse(b('RssShmem:\t 1 kB\nRssAnon:\t 5 kB\n')).rssAnonBytes,
+    undefined,
+    'nothing after RssShmem is read (the kernel prints it last)',
+  )
+  t.same(
+    parse(b('Name:\tk\nThreads:\t1\nVmRSS:\t 5 kB\n')).vmRssBytes,
+    undefined,
+    'nothing after Threads: is read (the memory lines come before it)',
+  )
   t.equal(parse(b('VmRSS:\t 12345678 kB\n')).vmRssBytes, 12345678 * 1024, 'large values')
   t.equal(parse(b('VmRSS:\t 3 kB  \n')).vmRssBytes, 3072, 'trailing blanks')
   t.equal(parse(b('VmRSSx:\t 3 kB\nRss:\t 1 kB\n')).vmRssBytes, undefined, 'near-miss keys are not ours')
@@ -60,7 +74,13 @@ t.test('a truncated file: the unterminated last line is ignored', async (t) => {
   const got = parseStatus(whole, 0, cut, '/proc/42/status')
   t.equal(got.comm, 'cp')
   t.equal(got.vmRssBytes, undefined, 'not 16 kB')
-  t.same(parse(b('')), { comm: undefined, vmRssBytes: undefined, rssAnonBytes: undefined, rssFileBytes: undefined, rssShmemBytes: undefined })
+  t.same(parse(b('')), {
+    comm: undefined,
+    vmRssBytes: undefined,
+    rssAnonBytes: undefined,
+    rssFileBytes: undefined,
+    rssShmemBytes: undefined,
+  })
   t.equal(parse(b('Name:\tsh')).comm, undefined)
 })
 

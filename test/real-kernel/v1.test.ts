@@ -23,7 +23,8 @@ if (unavailable !== undefined) {
     agentFrom(['--scope', 'all', '--cgroup-parent', cg.rel, '--listen', '127.0.0.1:0', '--interval', '100ms', ...extra])
 
   /** Starts a command inside the cgroup and returns the child at once. */
-  const startIn = (cg: OwnCgroup, command: string) => spawn('sh', ['-c', `echo $$ > ${cg.dir}/cgroup.procs && exec ${command}`], { stdio: 'ignore' })
+  const startIn = (cg: OwnCgroup, command: string) =>
+    spawn('sh', ['-c', `echo $$ > ${cg.dir}/cgroup.procs && exec ${command}`], { stdio: 'ignore' })
 
   /** Runs a shell command inside the cgroup: it moves itself in before exec. */
   const runIn = async (cg: OwnCgroup, command: string): Promise<number | null> => {
@@ -54,7 +55,10 @@ if (unavailable !== undefined) {
     t.ok(row, 'memlens reports our cgroup by its path')
     const dirty = row?.memory.dirtyBytes ?? -1
     t.ok(before > 16 * MiB, `the writer left dirty pages (${before} bytes)`)
-    t.ok(dirty >= Math.min(before, after) && dirty <= Math.max(before, after), `memlens dirty ${dirty} within memory.stat's ${before}..${after}`)
+    t.ok(
+      dirty >= Math.min(before, after) && dirty <= Math.max(before, after),
+      `memlens dirty ${dirty} within memory.stat's ${before}..${after}`,
+    )
     t.equal(row?.memory.usageBytes !== null && (row?.memory.usageBytes ?? 0) > 0, true, 'usage present')
     t.equal(row?.memory.limitBytes, 128 * MiB, 'the limit we set')
     const usage = row?.memory.usageBytes ?? 0
@@ -62,7 +66,10 @@ if (unavailable !== undefined) {
     t.equal(row?.memory.workingSetBytes, Math.max(0, usage - inactive), 'working set = usage − inactive_file')
     const peak = agent.core.collector.latest?.containers.find((c) => c.ref.id === cg.rel)?.peaks?.dirtyWritebackBytes ?? 0
     t.ok(peak >= dirty, `the dirty + writeback peak (${peak}) holds at least the dirty pages`)
-    t.match(await agent.metrics(), new RegExp(`memlens_container_memory_dirty_writeback_window_max_bytes\\{id="${cg.rel}",namespace="",pod="",container=""\\} \\d+`))
+    t.match(
+      await agent.metrics(),
+      new RegExp(`memlens_container_memory_dirty_writeback_window_max_bytes\\{id="${cg.rel}",namespace="",pod="",container=""\\} \\d+`),
+    )
     t.ok((row?.memory.cacheBytes ?? 0) >= dirty, 'dirty pages are page cache')
     t.ok((row?.memory.rssBytes ?? Infinity) < 8 * MiB, 'while RSS is tiny')
     const metrics = await agent.metrics()
@@ -99,7 +106,10 @@ if (unavailable !== undefined) {
     t.equal(oom?.cause, 'anon', oom?.message ?? '')
     t.equal(oom?.id, cg.rel)
     t.match(oom?.message ?? '', /node/, 'the message names the process')
-    t.ok(logs.some((l) => l['cause'] === 'anon' && typeof l['msg'] === 'string' && l['msg'].startsWith('OOM kill explained')), 'logged')
+    t.ok(
+      logs.some((l) => l['cause'] === 'anon' && typeof l['msg'] === 'string' && l['msg'].startsWith('OOM kill explained')),
+      'logged',
+    )
     const kernel = oom?.fromKernelReport === true ? 'the kernel report' : 'the samples (the kernel log was not readable)'
     t.pass(`numbers from ${kernel}`)
   })
@@ -146,6 +156,10 @@ if (unavailable !== undefined) {
     t.notMatch(m, series, 'its series are gone after it is removed')
     t.match(m, `id="${parent.rel}"`, 'the parent is still reported')
     t.match(m, /memlens_collect_errors_total\{reason="io"\} 0/, 'no error counted')
-    t.same(logs.filter((l) => Number(l['level']) >= 40), [], 'no warning or error logged')
+    t.same(
+      logs.filter((l) => Number(l['level']) >= 40),
+      [],
+      'no warning or error logged',
+    )
   })
 }

@@ -19,7 +19,11 @@ Text with \`memlens_not_in_a_table\`.
 |---|---|
 | \`memory\` | every family |
 `)
-  t.strictSame([...names].sort(), ['memlens_collect_errors_total', 'memlens_container_memory_dirty_bytes', 'memlens_pod_memory_dirty_bytes'])
+  t.strictSame([...names].sort(), [
+    'memlens_collect_errors_total',
+    'memlens_container_memory_dirty_bytes',
+    'memlens_pod_memory_dirty_bytes',
+  ])
 })
 
 t.test('docs/metrics.md as it is', async (t) => {
@@ -36,5 +40,9 @@ t.test('docs/metrics.md as it is', async (t) => {
   }
   t.notOk(names.has('memlens_container_memlens_pod_info'), 'only the per-cgroup table is expanded')
   // Once issue 7 documents them, PENDING_ISSUE_7 must go: a name in both is a leftover.
-  t.strictSame([...PENDING_ISSUE_7].filter((n) => names.has(n)), [], 'nothing pending is documented already')
+  t.strictSame(
+    [...PENDING_ISSUE_7].filter((n) => names.has(n)),
+    [],
+    'nothing pending is documented already',
+  )
 })

@@ -9,9 +9,9 @@ import { PROMETHEUS_RULE_FILE, RULE_COMPONENT_DIR, renderPrometheusRule, rulesFi
 import { RULES_FILE, repoRoot } from './rules-file.js'
 
 const rulesText = readFileSync(RULES_FILE, 'utf8')
-if (process.env.UPDATE_RULES === '1') writeFileSync(PROMETHEUS_RULE_FILE, renderPrometheusRule(rulesText))
+if (process.env['UPDATE_RULES'] === '1') writeFileSync(PROMETHEUS_RULE_FILE, renderPrometheusRule(rulesText))
 
-const spec = (o: unknown): unknown => (isRecord(o) && isRecord(o.spec) ? o.spec.groups : undefined)
+const spec = (o: unknown): unknown => (isRecord(o) && isRecord(o['spec']) ? o['spec']['groups'] : undefined)
 
 t.test('the PrometheusRule holds the same groups as the rules file', async (t) => {
   const [rule, ...rest] = parseObjects(readFileSync(PROMETHEUS_RULE_FILE, 'utf8'), PROMETHEUS_RULE_FILE)
@@ -19,7 +19,11 @@ t.test('the PrometheusRule holds the same groups as the rules file', async (t) =
   t.match(rule, { apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { name: 'memlens', namespace: 'memlens' } })
   const groups = rulesFileGroups(rulesText)
   t.ok(Array.isArray(groups) && groups.length > 0, 'the rules file has groups')
-  t.strictSame(spec(rule), groups, `the groups of ${relative(repoRoot, RULES_FILE)} (if not, run UPDATE_RULES=1 npx tap ${relative(repoRoot, import.meta.filename)})`)
+  t.strictSame(
+    spec(rule),
+    groups,
+    `the groups of ${relative(repoRoot, RULES_FILE)} (if not, run UPDATE_RULES=1 npx tap ${relative(repoRoot, import.meta.filename)})`,
+  )
 })
 
 t.test('the comparison can fail', async (t) => {
@@ -30,12 +34,18 @@ t.test('the comparison can fail', async (t) => {
 
 t.test('the component adds only the PrometheusRule, and the operator overlay has it', async (t) => {
   const added = readKustomization(RULE_COMPONENT_DIR)
-  t.strictSame(added.map((o) => o.kind), ['PrometheusRule'])
-  t.ok(readKustomization(overlayDir).some((o) => o.kind === 'PrometheusRule'), 'manifests/overlays/prometheus-operator')
+  t.strictSame(
+    added.map((o) => o.kind),
+    ['PrometheusRule'],
+  )
+  t.ok(
+    readKustomization(overlayDir).some((o) => o.kind === 'PrometheusRule'),
+    'manifests/overlays/prometheus-operator',
+  )
 })
 
 const kubectl = findKubectl()
-const required = requireKubectl() || process.env.CI === 'true'
+const required = requireKubectl() || process.env['CI'] === 'true'
 const skip = 'skip' in kubectl && !required ? kubectl.skip : false
 
 t.test('kubectl kustomize renders the component as written', { skip }, async (t) => {

@@ -3,10 +3,9 @@ import { metricNamesIn } from './promql-names.js'
 
 t.test('finds the selected metrics and nothing else', async (t) => {
   t.strictSame(metricNamesIn('up{job="memlens"} == 0 or absent(up{job="memlens"})'), ['up'])
-  t.strictSame(
-    metricNamesIn(`sum by (cluster, node) (memlens:container_memory_dirty_writeback_bytes:sum{namespace!=""})`),
-    ['memlens:container_memory_dirty_writeback_bytes:sum'],
-  )
+  t.strictSame(metricNamesIn(`sum by (cluster, node) (memlens:container_memory_dirty_writeback_bytes:sum{namespace!=""})`), [
+    'memlens:container_memory_dirty_writeback_bytes:sum',
+  ])
   t.strictSame(
     metricNamesIn(`time() - a_seconds{container!="POD"} < 900
       or (max_over_time(b_total[15m]) - min_over_time(b_total[15m]) > 0 unless on(id, instance) c_seconds offset 5m)`),

@@ -2,7 +2,21 @@
 // identifiers (strings, label matchers, ranges, grouping labels, function calls' names) and
 // keeps the identifiers left over. Good enough for rules and dashboard queries, and tested.
 
-const KEYWORDS = new Set(['and', 'or', 'unless', 'bool', 'offset', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'inf', 'nan'])
+const KEYWORDS = new Set([
+  'and',
+  'or',
+  'unless',
+  'bool',
+  'offset',
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'inf',
+  'nan',
+])
 
 export function metricNamesIn(expr: string): string[] {
   const stripped = expr

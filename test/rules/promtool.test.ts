@@ -8,7 +8,9 @@ import { RULES_FILE } from './rules-file.js'
 import { findTool, required, skipReason } from './tools.js'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
-const promtests = readdirSync(here).filter((f) => f.endsWith('.promtest.yaml')).sort()
+const promtests = readdirSync(here)
+  .filter((f) => f.endsWith('.promtest.yaml'))
+  .sort()
 const promtool = findTool('promtool')
 const skip = skipReason(promtool)
 

@@ -36,21 +36,25 @@ const REQUIRED_ALERTS = [
 
 t.test('the promised rules are there, each name once', async (t) => {
   const names = rules.map(ruleName)
-  t.strictSame(names.filter((n, i) => names.indexOf(n) !== i), [], 'no name twice')
+  t.strictSame(
+    names.filter((n, i) => names.indexOf(n) !== i),
+    [],
+    'no name twice',
+  )
   for (const name of [...REQUIRED_RECORDS, ...REQUIRED_ALERTS]) t.ok(names.includes(name), name)
 })
 
 t.test('every alert has a severity, a summary, a templated description and a runbook', async (t) => {
   for (const a of alerts) {
-    t.match(a.labels.severity, /^(warning|critical)$/, `${a.alert} severity`)
-    t.ok(a.annotations.summary, `${a.alert} summary`)
-    const description = a.annotations.description ?? ''
+    t.match(a.labels['severity'], /^(warning|critical)$/, `${a.alert} severity`)
+    t.ok(a.annotations['summary'], `${a.alert} summary`)
+    const description = a.annotations['description'] ?? ''
     t.match(description, /\{\{.*\}\}/, `${a.alert} description is templated`)
     if (a.alert.startsWith('MemlensContainer')) {
       for (const label of ['namespace', 'pod', 'container']) t.match(description, `$labels.${label}`, `${a.alert} names the ${label}`)
       t.match(description, '$value', `${a.alert} carries the value`)
     }
-    t.equal(a.annotations.runbook_url, `${RUNBOOK_BASE_URL}${a.alert}.md`, `${a.alert} runbook_url`)
+    t.equal(a.annotations['runbook_url'], `${RUNBOOK_BASE_URL}${a.alert}.md`, `${a.alert} runbook_url`)
     t.ok(existsSync(`${RUNBOOKS_DIR}/${a.alert}.md`), `docs/runbooks/${a.alert}.md exists`)
   }
 })

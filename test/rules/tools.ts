@@ -13,7 +13,7 @@ export type Tool = FoundTool | { readonly skip: string }
 const INSTALL = 'apt-get install --no-install-recommends prometheus'
 
 export function findTool(name: 'promtool' | 'prometheus'): Tool {
-  const bin = (name === 'promtool' ? process.env.PROMTOOL : process.env.PROMETHEUS) ?? name
+  const bin = (name === 'promtool' ? process.env['PROMTOOL'] : process.env['PROMETHEUS']) ?? name
   const res = spawnSync(bin, ['--version'], { encoding: 'utf8', timeout: 30_000 })
   if (res.error !== undefined) return { skip: `${bin} not found (${res.error.message}); ${INSTALL}` }
   if (res.status !== 0) return { skip: `${bin} --version failed: ${res.stderr.trim()}` }
@@ -23,7 +23,7 @@ export function findTool(name: 'promtool' | 'prometheus'): Tool {
 
 /** What to pass as tap's `skip`: the reason, or false where the tool is there or CI=true. */
 export function skipReason(tool: Tool): string | false {
-  return 'skip' in tool && process.env.CI !== 'true' ? tool.skip : false
+  return 'skip' in tool && process.env['CI'] !== 'true' ? tool.skip : false
 }
 
 /** The tool, inside a test that was not skipped: under CI=true a missing one fails here. */

@@ -17,10 +17,7 @@ export const SORT_BY_KEY: ReadonlyMap<string, SortKey> = new Map<string, SortKey
 ])
 
 export type KeyAction =
-  | { readonly type: 'sort'; readonly sort: SortKey }
-  | { readonly type: 'reverse' }
-  | { readonly type: 'kind' }
-  | { readonly type: 'quit' }
+  { readonly type: 'sort'; readonly sort: SortKey } | { readonly type: 'reverse' } | { readonly type: 'kind' } | { readonly type: 'quit' }
 
 /** The actions in one chunk of keyboard input; unknown keys are ignored. */
 export function keyActions(text: string): KeyAction[] {

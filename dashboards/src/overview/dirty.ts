@@ -28,7 +28,7 @@ export const dirty: Row = {
       timeSeries({
         title: 'Biggest dirty + writeback, peak between scrapes',
         description:
-          'The highest dirty + writeback each container reached in memlens\' peak window (30 s ' +
+          "The highest dirty + writeback each container reached in memlens' peak window (30 s " +
           'by default). These counters swing from zero to half the limit within a second, so ' +
           'a single sample per scrape would miss them.',
         unit: 'bytes',

@@ -10,8 +10,7 @@ export const glance: Row = {
     place(
       statPanel({
         title: 'Containers watched',
-        description:
-          'Containers memlens reports for the selection, pod sandboxes ("POD") left out.',
+        description: 'Containers memlens reports for the selection, pod sandboxes ("POD") left out.',
         unit: 'short',
         queries: [{ expr: `count(${container('memory_usage_bytes')})`, legend: 'containers' }],
       }),
@@ -57,9 +56,7 @@ export const glance: Row = {
           'range, as explained by memlens (every cause).',
         unit: 'short',
         thresholds: steps([1, 'red']),
-        queries: [
-          { expr: `sum(${grewWithin(OOM_BY_CAUSE, '$__range')}) or vector(0)`, legend: 'kills' },
-        ],
+        queries: [{ expr: `sum(${grewWithin(OOM_BY_CAUSE, '$__range')}) or vector(0)`, legend: 'kills' }],
       }),
       4,
       4,
@@ -85,9 +82,7 @@ export const glance: Row = {
     place(
       statPanel({
         title: 'memlens agents',
-        description:
-          'Nodes whose memlens agent Prometheus scrapes. Fewer than the nodes you expect means ' +
-          'some nodes are not watched.',
+        description: 'Nodes whose memlens agent Prometheus scrapes. Fewer than the nodes you expect means ' + 'some nodes are not watched.',
         unit: 'short',
         queries: [{ expr: `count(memlens_build_info{${NODE}})`, legend: 'agents' }],
       }),

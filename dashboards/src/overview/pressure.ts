@@ -44,9 +44,7 @@ export const pressure: Row = {
         title: 'Limit hits by namespace',
         description: 'Limit hits per second summed per namespace.',
         unit: 'ops',
-        queries: [
-          { expr: `topk(${TOP}, sum by (namespace) (${rate(LIMIT_HITS)}))`, legend: '{{namespace}}' },
-        ],
+        queries: [{ expr: `topk(${TOP}, sum by (namespace) (${rate(LIMIT_HITS)}))`, legend: '{{namespace}}' }],
       }),
       12,
       8,

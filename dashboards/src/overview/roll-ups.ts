@@ -11,8 +11,7 @@ export const rollUps: Row = {
       timeSeries({
         title: 'Working set by namespace',
         description:
-          `The working set (what kubectl top shows) summed per namespace, the ${TOP} largest ` +
-          '(recording rule; not filtered by node).',
+          `The working set (what kubectl top shows) summed per namespace, the ${TOP} largest ` + '(recording rule; not filtered by node).',
         unit: 'bytes',
         queries: [
           {

@@ -61,15 +61,13 @@ export const events: Row = {
         title: 'OOM kills by cause',
         description:
           'Kills per interval by container and the cause memlens found, and every kill in the ' +
-          'pod cgroup by its own counter (hierarchical on cgroup v2; on v1 the pod\'s counter ' +
+          "pod cgroup by its own counter (hierarchical on cgroup v2; on v1 the pod's counter " +
           'counts only kills at the pod limit).',
         unit: 'short',
         bars: true,
         queries: [
           {
-            expr:
-              'sum by (container, cause) ' +
-              `(${grewWithin(container('oom_kills_by_cause_total'), '$__interval')})`,
+            expr: 'sum by (container, cause) ' + `(${grewWithin(container('oom_kills_by_cause_total'), '$__interval')})`,
             legend: '{{container}}: {{cause}}',
           },
           {
@@ -86,7 +84,7 @@ export const events: Row = {
         title: 'Latest OOM kill per container',
         description:
           'When memlens last explained a kill of each container, with the cause and the level ' +
-          'that ran out of memory (container, pod or node). `memlens explain` and the pod\'s ' +
+          "that ran out of memory (container, pod or node). `memlens explain` and the pod's " +
           'OOMKillExplained events give the numbers behind it.',
         unit: 'dateTimeAsIso',
         columns: ['container', 'cause', 'scope'],

@@ -55,10 +55,7 @@ export const kinds: Row = {
           'so the stack can sit slightly above the usage line.',
         unit: 'bytes',
         stack: true,
-        styles: [
-          ...KINDS.map((kind) => ({ name: kind.legend, color: kind.color })),
-          ...REFERENCE_LINES,
-        ],
+        styles: [...KINDS.map((kind) => ({ name: kind.legend, color: kind.color })), ...REFERENCE_LINES],
         queries: byKind(container, ''),
       })
         .repeat('container')
@@ -78,7 +75,7 @@ export const podKinds: Row = {
         title: 'Pod $pod: memory by kind against the pod limit',
         description:
           BY_KIND_DESCRIPTION +
-          'The pod cgroup\'s own numbers: every container of the pod, plus what restarted ' +
+          "The pod cgroup's own numbers: every container of the pod, plus what restarted " +
           'containers left behind (page cache stays charged to the pod). The pod limit is the ' +
           'sum of the container limits; a pod-level OOM kill happens against it.',
         unit: 'bytes',

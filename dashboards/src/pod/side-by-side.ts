@@ -11,8 +11,8 @@ export const sideBySide: Row = {
         title: 'Working set, cgroup RSS and process RSS',
         description:
           'Three answers to "how much memory does it use?": the working set (kubectl top, ' +
-          'kubelet evictions: usage minus inactive file cache), the cgroup\'s anonymous memory ' +
-          '(cAdvisor\'s container_memory_rss) and the sum of its processes\' VmRSS (what ps ' +
+          "kubelet evictions: usage minus inactive file cache), the cgroup's anonymous memory " +
+          "(cAdvisor's container_memory_rss) and the sum of its processes' VmRSS (what ps " +
           'shows, including mapped files). A working set far above both is page cache.',
         unit: 'bytes',
         queries: [

@@ -143,7 +143,10 @@ t.test('draws the table full-screen, q quits and restores the terminal', async (
   t.match(screen[0], /^cgroup v2, kubernetes, 3 containers/)
   t.match(screen[1], /^05:06:07  sort wset desc  \[wrscdblpon\] sort \[R\]ev \[tab\] pods \[q\]uit$/, 'the key help fits 80 columns')
   t.match(screen[2], /^NAME +WSET +RSS/)
-  t.same(screen.slice(3).map((l) => l.split(' ')[0]), ['ns/big/c', 'ns/mid/c', 'ns/small/c'])
+  t.same(
+    screen.slice(3).map((l) => l.split(' ')[0]),
+    ['ns/big/c', 'ns/mid/c', 'ns/small/c'],
+  )
   t.same(timers.delays, [2000], 'next fetch scheduled after the interval')
 
   timers.fire()
@@ -205,11 +208,7 @@ t.test('keys change the sort order without refetching', async (t) => {
 t.test('fetch errors show in the status line and the data stays', async (t) => {
   const term = terminal()
   const timers = manualTimers()
-  const answers: (SnapshotJson | Error)[] = [
-    new Error('connect ECONNREFUSED\n127.0.0.1:9100'),
-    three,
-    new Error('socket hang up'),
-  ]
+  const answers: (SnapshotJson | Error)[] = [new Error('connect ECONNREFUSED\n127.0.0.1:9100'), three, new Error('socket hang up')]
   const done = startTop(term, timers, {
     fetch: async () => {
       const next = answers.shift()
@@ -231,7 +230,11 @@ t.test('fetch errors show in the status line and the data stays', async (t) => {
   await settle()
   screen = term.screen()
   t.match(screen[1], /^error 05:06:07: socket hang up \(data from 05:06:07\)/)
-  t.same(screen.slice(3).map((l) => l.split(' ')[0]), ['ns/big/c', 'ns/mid/c', 'ns/small/c'], 'last good data kept')
+  t.same(
+    screen.slice(3).map((l) => l.split(' ')[0]),
+    ['ns/big/c', 'ns/mid/c', 'ns/small/c'],
+    'last good data kept',
+  )
 
   term.input.write('q')
   await done
@@ -247,9 +250,16 @@ t.test('rows are cut to the terminal height', async (t) => {
   await settle()
   let screen = term.screen()
   t.equal(screen.length, 8, 'exactly the terminal height')
-  t.same(screen.slice(3).map((l) => l.split(' ')[0]), ['ns/p29/c', 'ns/p28/c', 'ns/p27/c', 'ns/p26/c', 'ns/p25/c'])
+  t.same(
+    screen.slice(3).map((l) => l.split(' ')[0]),
+    ['ns/p29/c', 'ns/p28/c', 'ns/p27/c', 'ns/p26/c', 'ns/p25/c'],
+  )
   t.match(screen[1], /5\/30 rows/)
-  t.match(renderScreen(viewOf(many), { columns: 80, rows: 8 }).lines[1], /^05:06:07  sort wset desc  5\/30 rows  \[wrscdblpon\]/, 'help still fits with a row count')
+  t.match(
+    renderScreen(viewOf(many), { columns: 80, rows: 8 }).lines[1],
+    /^05:06:07  sort wset desc  5\/30 rows  \[wrscdblpon\]/,
+    'help still fits with a row count',
+  )
   t.notOk(term.written().endsWith('\n'), 'no newline after the bottom row: it would scroll')
 
   term.output.rows = 2
@@ -265,8 +275,19 @@ t.test('rows are cut to the terminal height', async (t) => {
 t.test('no line is ever wider than the terminal, also after a resize', async (t) => {
   const longNames = snapshot([
     container(
-      { namespace: 'observability-platform-production', pod: 'prometheus-kube-prometheus-stack-prometheus-0', container: 'config-reloader' },
-      { workingSetBytes: 1023 * Mi, rssBytes: 1023 * Mi, cacheBytes: 1023 * Mi, dirtyBytes: 1023 * Mi, writebackBytes: 1023 * Mi, limitBytes: 1024 * Mi },
+      {
+        namespace: 'observability-platform-production',
+        pod: 'prometheus-kube-prometheus-stack-prometheus-0',
+        container: 'config-reloader',
+      },
+      {
+        workingSetBytes: 1023 * Mi,
+        rssBytes: 1023 * Mi,
+        cacheBytes: 1023 * Mi,
+        dirtyBytes: 1023 * Mi,
+        writebackBytes: 1023 * Mi,
+        limitBytes: 1024 * Mi,
+      },
     ),
     big,
   ])
@@ -336,7 +357,15 @@ t.test('into a pipe: one plain table per interval, no escape codes, no raw mode'
 t.test('the signal ends it; an aborted signal never touches the terminal', async (t) => {
   const term = terminal()
   const ac = new AbortController()
-  const done = runTop({ fetch: async () => three, intervalMs: 1000, input: term.input, output: term.output, sort: 'wset', signal: ac.signal, setTimer: manualTimers().setTimer })
+  const done = runTop({
+    fetch: async () => three,
+    intervalMs: 1000,
+    input: term.input,
+    output: term.output,
+    sort: 'wset',
+    signal: ac.signal,
+    setTimer: manualTimers().setTimer,
+  })
   await settle()
   ac.abort()
   await done
@@ -344,7 +373,14 @@ t.test('the signal ends it; an aborted signal never touches the terminal', async
   t.ok(term.written().endsWith(ANSI.leaveAltScreen))
 
   const quiet = terminal()
-  await runTop({ fetch: async () => three, intervalMs: 1000, input: quiet.input, output: quiet.output, sort: 'wset', signal: AbortSignal.abort() })
+  await runTop({
+    fetch: async () => three,
+    intervalMs: 1000,
+    input: quiet.input,
+    output: quiet.output,
+    sort: 'wset',
+    signal: AbortSignal.abort(),
+  })
   await settle()
   t.equal(quiet.written(), '')
   t.same(quiet.rawModes, [])
@@ -383,7 +419,14 @@ t.test('a failure while drawing rejects, after restoring the terminal', async (t
     }
     return write(chunk)
   }) as typeof term.output.write
-  const done = runTop({ fetch: async () => three, intervalMs: 1000, input: term.input, output: term.output, sort: 'wset', setTimer: manualTimers().setTimer })
+  const done = runTop({
+    fetch: async () => three,
+    intervalMs: 1000,
+    input: term.input,
+    output: term.output,
+    sort: 'wset',
+    setTimer: manualTimers().setTimer,
+  })
   await settle()
   explode = true
   term.input.write('r')
@@ -394,7 +437,14 @@ t.test('a failure while drawing rejects, after restoring the terminal', async (t
 
 t.test('a closed pipe (EPIPE) ends it quietly', async (t) => {
   const term = terminal({ isTTY: false })
-  const done = runTop({ fetch: async () => three, intervalMs: 1000, input: term.input, output: term.output, sort: 'wset', setTimer: manualTimers().setTimer })
+  const done = runTop({
+    fetch: async () => three,
+    intervalMs: 1000,
+    input: term.input,
+    output: term.output,
+    sort: 'wset',
+    setTimer: manualTimers().setTimer,
+  })
   await settle()
   term.output.emit('error', Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }))
   await done
@@ -402,18 +452,10 @@ t.test('a closed pipe (EPIPE) ends it quietly', async (t) => {
 })
 
 t.test('keyActions', async (t) => {
-  t.same(keyActions('wrscdblpon').map((a) => (a.type === 'sort' ? a.sort : a.type)), [
-    'wset',
-    'rss',
-    'prss',
-    'cache',
-    'dirty',
-    'writeback',
-    'limit',
-    'pct',
-    'oom',
-    'name',
-  ])
+  t.same(
+    keyActions('wrscdblpon').map((a) => (a.type === 'sort' ? a.sort : a.type)),
+    ['wset', 'rss', 'prss', 'cache', 'dirty', 'writeback', 'limit', 'pct', 'oom', 'name'],
+  )
   t.same(keyActions('R\tq\u0003'), [{ type: 'reverse' }, { type: 'kind' }, { type: 'quit' }, { type: 'quit' }])
   t.same(keyActions('\u001bOR'), [], 'F3 is not R')
   t.same(keyActions('xyz W'), [])
