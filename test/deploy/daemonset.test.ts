@@ -130,7 +130,7 @@ t.test('runs on every Linux node, and is the last to go', async (t) => {
 
 t.test('resources: a memory limit, no CPU limit, V8 heap inside the limit', async (t) => {
   const { requests = {}, limits = {} } = container.resources ?? {}
-  t.strictSame(requests, { cpu: '50m', memory: '128Mi' })
+  t.strictSame(requests, { cpu: '50m', memory: '144Mi' })
   t.strictSame(limits, { memory: '256Mi' })
   const limit = bytes(limits['memory'])
   t.ok(bytes(requests['memory']) <= limit, 'request within limit')
