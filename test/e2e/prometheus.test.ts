@@ -9,8 +9,6 @@ import t from 'tap'
 import { dump } from 'js-yaml'
 import { buildTree, type TreePod } from '../fixtures/trees.js'
 import { FakeApiServer, pod } from '../kube/fake-api-server.js'
-import { PENDING_ISSUE_7 } from '../rules/metric-names.js'
-import { metricNamesIn } from '../rules/promql-names.js'
 import { isAlert, readRules, repoRoot, type RuleGroup } from '../rules/rules-file.js'
 import { findTool, required, skipReason } from '../rules/tools.js'
 import { until } from '../helpers/wait.js'
@@ -35,15 +33,6 @@ function shortenedRules(groups: readonly RuleGroup[]): string {
  * A query may come back empty only while it needs an issue-7 metric this agent does not serve
  * yet, and has no `or` fallback to the metrics it does serve.
  */
-async function mayBeEmpty(prom: PrometheusServer, expr: string): Promise<string | undefined> {
-  if (/\bor\b/.test(expr)) return undefined
-  for (const name of metricNamesIn(expr).filter((n) => PENDING_ISSUE_7.has(n))) {
-    const served = await prom.query(`count(${name})`)
-    if ('samples' in served && served.samples.length === 0) return name
-  }
-  return undefined
-}
-
 const apiPod = (p: TreePod) =>
   pod({
     uid: p.uid,
@@ -157,7 +146,6 @@ t.test(
         if (isAlert(rule)) continue
         let samples = 0
         let error = ''
-        const pending = await mayBeEmpty(prom, rule.expr)
         try {
           await until(
             rule.record,
@@ -165,7 +153,7 @@ t.test(
               const res = await prom.query(rule.record)
               if ('error' in res) error = res.error
               else samples = res.samples.length
-              return samples > 0 || pending !== undefined
+              return samples > 0
             },
             15_000,
           )
@@ -173,8 +161,7 @@ t.test(
           // reported below
         }
         t.equal(error, '', `${rule.record} queries`)
-        if (pending !== undefined && samples === 0) t.comment(`${rule.record}: empty until the agent serves ${pending} (PENDING_ISSUE_7)`)
-        else t.ok(samples > 0, `${rule.record}: ${samples} series`)
+        t.ok(samples > 0, `${rule.record}: ${samples} series`)
       }
       const ratio = await prom.query(
         `memlens:container_dirty_writeback_over_limit:ratio{pod="${importerPod.name}",container="${writer.name}"}`,
@@ -212,9 +199,7 @@ t.test(
               t.fail(`${file} ${q.where}: ${res.error}`, { expr })
               continue
             }
-            const pending = res.samples.length === 0 ? await mayBeEmpty(prom, expr) : undefined
-            if (pending !== undefined) t.comment(`${file} ${q.where}: empty until the agent serves ${pending} (PENDING_ISSUE_7)`)
-            else t.ok(res.samples.length > 0, `${file} ${q.where} returns data`, { expr })
+            t.ok(res.samples.length > 0, `${file} ${q.where} returns data`, { expr })
           }
         }
       },

@@ -24,8 +24,10 @@ export function metricNamesIn(expr: string): string[] {
     .replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g, '""')
     .replace(/\{[^}]*\}/g, ' ')
     .replace(/\[[^\]]*\]/g, ' ')
-    .replace(/\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ')
-    .replace(/\boffset\s+-?\w+/g, ' ')
+    .replace(/\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/gi, ' ')
+    // Grafana variables ($__rate_interval, ${pod}) are not names either.
+    .replace(/\boffset\s+-?[\w$]+/gi, ' ')
+    .replace(/\$\{?\w+\}?/g, ' ')
     .replace(/(?<![\w:])\d[\w.]*(?:[eE][+-]?\d+)?/g, ' ')
   const names = new Set<string>()
   for (const m of stripped.matchAll(/([a-zA-Z_:][\w:]*)(\s*\()?/g)) {
