@@ -1,6 +1,5 @@
-// Metric names out of PromQL, without a PromQL parser: strings, label matchers, ranges,
-// grouping clauses and offsets are cut away first, then every identifier that is not a
-// function, a keyword or a number is a metric (or recording rule) name.
+// Which metric names the dashboards' queries read, and whether each is one memlens serves or
+// a recording rule of rules/: the names come from the PromQL extractor the rules tests use.
 import { allMetrics } from '../../agent/expose/metric-names.js'
 import { metricNamesIn } from '../rules/promql-names.js'
 import { isAlert, readRules, ruleName } from '../rules/rules-file.js'
