@@ -6,7 +6,7 @@
 //
 //   cgroup.procs:      1234\n1301\n
 //   /proc/1234/status: Name:\tdd\n ... VmRSS:\t    1024 kB\nRssAnon:\t     512 kB\n ...
-import { existsSync, readdirSync } from 'node:fs'
+import { readdirSync } from 'node:fs'
 import { isGone } from '../kernel/errors.js'
 import type { PseudoFileReader } from '../kernel/fs.js'
 import type { ProcessSummary } from '../model.js'
@@ -17,16 +17,21 @@ export const LARGEST_KEPT = 5
 /** cgroup.procs of a cgroup and its descendants, this deep at most. */
 const MAX_DEPTH = 4
 
-/** PIDs listed in dir/cgroup.procs and its subdirectories'; 0 (not in our namespace) skipped. */
-export function cgroupPids(reader: PseudoFileReader, dir: string, maxDepth = MAX_DEPTH, depth = 0): number[] {
-  const pids: number[] = []
+/**
+ * PIDs listed in dir/cgroup.procs; 0 (not in our namespace) skipped. Only a cgroup with no
+ * process of its own is looked into (crun's `container/` child holds a container's processes;
+ * cgroup v2 lets no cgroup have both processes and children with controllers), so a container
+ * costs one read, not a directory listing. Undefined when dir has no cgroup.procs at all.
+ */
+export function cgroupPids(reader: PseudoFileReader, dir: string, maxDepth = MAX_DEPTH, depth = 0): number[] | undefined {
   let r
   try {
     r = reader.readBytes(`${dir}/cgroup.procs`)
   } catch (er) {
-    if (isGone(er)) return pids
+    if (isGone(er)) return undefined
     throw er
   }
+  const pids: number[] = []
   let n = 0
   let digits = false
   for (let i = r.start; i < r.end; i++) {
@@ -41,7 +46,7 @@ export function cgroupPids(reader: PseudoFileReader, dir: string, maxDepth = MAX
     }
   }
   if (digits && n > 0) pids.push(n)
-  if (depth < maxDepth) {
+  if (pids.length === 0 && depth < maxDepth) {
     let entries: string[] = []
     try {
       entries = readdirSync(dir, { withFileTypes: true })
@@ -50,7 +55,7 @@ export function cgroupPids(reader: PseudoFileReader, dir: string, maxDepth = MAX
     } catch (er) {
       if (!isGone(er)) throw er
     }
-    for (const child of entries) pids.push(...cgroupPids(reader, `${dir}/${child}`, maxDepth, depth + 1))
+    for (const child of entries) pids.push(...(cgroupPids(reader, `${dir}/${child}`, maxDepth, depth + 1) ?? []))
   }
   return pids
 }
@@ -58,8 +63,8 @@ export function cgroupPids(reader: PseudoFileReader, dir: string, maxDepth = MAX
 /** Reads the processes of one cgroup directory; a process that exits meanwhile is skipped. */
 export function readProcesses(reader: PseudoFileReader, dir: string, procRoot: string, maxDepth = MAX_DEPTH): ProcessSummary | undefined {
   // No cgroup.procs at all (not a live cgroup: a copied tree) is no view, not zero processes.
-  if (!existsSync(`${dir}/cgroup.procs`)) return undefined
   const pids = cgroupPids(reader, dir, maxDepth)
+  if (pids === undefined) return undefined
   let count = 0
   let rss = 0
   let anon = 0
