@@ -103,7 +103,7 @@ async function serve(app: ServeApp, config: Config, io: CliIo, logger: Logger): 
   io.stdout.write(
     `memlens watching ${watched(core.scope, config.cgroupParent)} ` +
       `(cgroup ${core.hierarchy.version} at ${core.hierarchy.root}, every ${formatDuration(config.intervalMs)})\n` +
-      `  metrics:  ${url}/metrics\n  snapshot: ${url}/api/v1/snapshot\n  health:   ${url}/healthz  ready: ${url}/readyz\n`,
+      `  metrics:  ${url}/metrics\n  snapshot: ${url}/api/v1/snapshot\n  ooms:     ${url}/api/v1/ooms (memlens explain)\n  health:   ${url}/healthz  ready: ${url}/readyz\n`,
   )
   await new Promise<void>((resolve) => {
     const stop = (): void => resolve()
