@@ -8,6 +8,7 @@ import { readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import t from 'tap'
 import { agentFrom } from '../helpers/agent.js'
+import { nodeComm } from '../helpers/comm.js'
 import { until } from '../helpers/wait.js'
 import { makeChild, removeChild, statValue, v1Unavailable, type OwnCgroup } from './own-cgroup.js'
 
@@ -105,7 +106,7 @@ if (unavailable !== undefined) {
     const [oom] = agent.core.oom.records()
     t.equal(oom?.cause, 'anon', oom?.message ?? '')
     t.equal(oom?.id, cg.rel)
-    t.match(oom?.message ?? '', /node/, 'the message names the process')
+    t.ok((oom?.message ?? '').includes(nodeComm()), `the message names the process (${nodeComm()})`)
     t.ok(
       logs.some((l) => l['cause'] === 'anon' && typeof l['msg'] === 'string' && l['msg'].startsWith('OOM kill explained')),
       'logged',
@@ -132,7 +133,7 @@ if (unavailable !== undefined) {
     const rss = row?.processes?.rssBytes ?? -1
     t.ok(rss >= Math.min(before, after) && rss <= Math.max(before, after), `process RSS ${rss} = VmRSS ${before}..${after}`)
     t.equal(row?.processes?.largest[0]?.pid, pid)
-    t.equal(row?.processes?.largest[0]?.comm, 'node')
+    t.equal(row?.processes?.largest[0]?.comm, nodeComm(), 'its comm, as /proc shows it')
   })
 
   t.test('a cgroup removed while memlens runs leaves no series and no error', async (t) => {
