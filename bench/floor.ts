@@ -1,6 +1,7 @@
 // The C floor (bench/floor.c): the least a program can do to read the same files. Built
 // with gcc into bench/out/, run over a list file of cgroup directories, and its one line of
 // JSON checked field by field.
+import { errorMessage } from './errors.js'
 import { spawnSync } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
@@ -84,6 +85,16 @@ export function mergeFloorRuns(runs: readonly FloorRun[]): FloorSummary {
 }
 
 /** Compiles bench/floor.c into bench/out/floor; returns the binary's path. */
+/** The floor's binary, or undefined with the reason pushed onto errors (the run goes on without it). */
+export function tryBuildFloor(errors: string[]): string | undefined {
+  try {
+    return buildFloor()
+  } catch (er) {
+    errors.push(`C floor: ${errorMessage(er)}`)
+    return undefined
+  }
+}
+
 export function buildFloor(): string {
   mkdirSync(OUT, { recursive: true })
   const bin = join(OUT, 'floor')

@@ -4,9 +4,8 @@
 import { rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { Options } from '../args.js'
-import { errorMessage } from '../errors.js'
 import { busyWarning, errorSummary } from '../format.js'
-import { buildFloor } from '../floor.js'
+import { tryBuildFloor } from '../floor.js'
 import { log } from '../log.js'
 import { OUT } from '../paths.js'
 import { loadAverage } from '../proc.js'
@@ -34,12 +33,7 @@ export async function runCost(o: Options): Promise<number> {
   const loadBefore = loadAverage()
   const plan = costPlan(o)
   const errors: string[] = []
-  let floorBin: string | undefined
-  try {
-    floorBin = buildFloor()
-  } catch (er) {
-    errors.push(`C floor: ${errorMessage(er)}`)
-  }
+  const floorBin = tryBuildFloor(errors)
   const sizes: SizeCost[] = []
   for (const version of o.versions) {
     for (const size of o.sizes) {

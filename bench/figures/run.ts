@@ -4,8 +4,7 @@ import { existsSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import { resolve } from 'node:path'
 import type { Options } from '../args.js'
-import { errorMessage } from '../errors.js'
-import { buildFloor, mergeFloorRuns, runFloor } from '../floor.js'
+import { tryBuildFloor, mergeFloorRuns, runFloor } from '../floor.js'
 import { log } from '../log.js'
 import { MAIN } from '../paths.js'
 import { fsTypeOf, loadAverage } from '../proc.js'
@@ -96,12 +95,7 @@ export async function runFigures(o: Options): Promise<number> {
   const { columns, skipped } = columnsOf(o)
   if (o.mode === 'real') removeRealTreeOnExit()
   const errors: string[] = []
-  let floorBin: string | undefined
-  try {
-    floorBin = buildFloor()
-  } catch (er) {
-    errors.push(`C floor: ${errorMessage(er)}`)
-  }
+  const floorBin = tryBuildFloor(errors)
   const cgroups = plan.pods * (plan.containersPerPod + 1)
   log(
     `${plan.pods} pods x ${plan.containersPerPod} containers = ${cgroups} cgroups per tree; ${columns.map((c) => c.label).join(', ') || 'no tree'}`,

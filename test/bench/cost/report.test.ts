@@ -1,24 +1,9 @@
 import t from 'tap'
 import type { SizeCost } from '../../../bench/cost/measure.js'
 import { costTable, growthLines, MISS_MARK } from '../../../bench/cost/report.js'
-import type { FloorSummary } from '../../../bench/floor.js'
+import { FLOOR } from '../floor-fixture.js'
 
-const floor: FloorSummary = {
-  cgroups: 100,
-  files: 7,
-  fields: 30,
-  nsPerPass: [],
-  cpuNsPerPass: [],
-  openedPerPass: 700,
-  missingPerPass: 0,
-  bytesPerPass: 1,
-  absentFields: 0,
-  checksum: 1,
-  runs: 1,
-  passes: 3,
-  medianMs: 8,
-  cpuMedianMs: 4,
-}
+const floor = FLOOR
 
 const rowOf = (text: string, label: string): string => text.split('\n').find((l) => l.startsWith(label)) ?? ''
 

@@ -6,24 +6,9 @@ import type { CycleFigures } from '../../../bench/figures/cycle.js'
 import { figuresPlan } from '../../../bench/figures/plan.js'
 import { figuresTable } from '../../../bench/figures/report.js'
 import type { FiguresResults } from '../../../bench/figures/results.js'
-import type { FloorSummary } from '../../../bench/floor.js'
+import { FLOOR } from '../floor-fixture.js'
 
-const floor: FloorSummary = {
-  cgroups: 100,
-  files: 7,
-  fields: 30,
-  nsPerPass: [],
-  cpuNsPerPass: [],
-  openedPerPass: 700,
-  missingPerPass: 0,
-  bytesPerPass: 1,
-  absentFields: 0,
-  checksum: 1,
-  runs: 1,
-  passes: 3,
-  medianMs: 8,
-  cpuMedianMs: 4,
-}
+const floor = FLOOR
 
 const cycle = (openedPerCycle: number): CycleFigures => ({
   reader: 'native (one call per cgroup)',
