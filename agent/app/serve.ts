@@ -16,7 +16,7 @@ import { startKubernetes } from '../kube/start.js'
 import type { MetadataService, Snapshot } from '../model.js'
 import { createCore, locateHierarchy, type Core, type CoreDeps } from './core.js'
 import { VERSION } from './version.js'
-import { Counter, Gauge } from 'prom-client'
+import { Counter, Gauge } from '../expose/prom.js'
 import { OOM_METRICS } from '../expose/metric-names.js'
 import { oomsJson } from '../expose/ooms-json.js'
 

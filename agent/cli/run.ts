@@ -1,15 +1,14 @@
 // Command dispatch for serve, snapshot, top and explain. Streams and environment are injected so
-// tests run the real commands in-process.
+// tests run the real commands in-process. Each command loads its own modules when it runs: the
+// agent that serves on every node never compiles or holds the terminal UI, and `top` never
+// loads the HTTP server.
 import type { Logger } from 'pino'
 import { createCore, locateHierarchy, type Core } from '../app/core.js'
 import { createLogger } from '../app/logger.js'
-import { createServeApp, type ServeApp } from '../app/serve.js'
+import type { ServeApp } from '../app/serve.js'
 import { VERSION } from '../app/version.js'
 import { formatDuration, helpText, parseConfig, type Config } from '../config.js'
 import { startKubernetes } from '../kube/start.js'
-import { runExplain } from './explain.js'
-import { renderTable, sortSnapshot, UNLIMITED_WIDTH } from './table.js'
-import { runTop } from './top/loop.js'
 
 export interface CliIo {
   readonly env: NodeJS.ProcessEnv
@@ -33,16 +32,20 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
   const config = parsed.config
   // explain asks a running agent: it reads no cgroups and logs nothing.
-  if (config.command === 'explain') return runExplain(config, io)
+  if (config.command === 'explain') return (await import('./explain.js')).runExplain(config, io)
   // snapshot and top own the terminal: only warnings and errors go to the log there.
   const level = config.command === 'serve' || config.logLevel !== 'info' ? config.logLevel : 'warn'
   const logger = io.logger ?? createLogger(level)
-  if (config.command === 'serve') return serve(await createServeApp(config, { logger }), config, io, logger)
+  if (config.command === 'serve') {
+    const { createServeApp } = await import('../app/serve.js')
+    return serve(await createServeApp(config, { logger }), config, io, logger)
+  }
   const core = await commandCore(config, logger)
   const kind = config.pods ? 'pods' : 'containers'
   switch (config.command) {
     case 'snapshot':
       try {
+        const { renderTable, sortSnapshot, UNLIMITED_WIDTH } = await import('./table.js')
         await core.collector.collect()
         const snap = core.snapshot()
         if (snap === undefined) return 1
@@ -59,6 +62,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       }
     case 'top':
       try {
+        const { runTop } = await import('./top/loop.js')
         await runTop({
           fetch: async () => {
             await core.collector.collect()

@@ -4,7 +4,7 @@
 // `nodejs_active_*_total` gauges that `promtool check metrics` rejects. Everything here is
 // read when /metrics is rendered, and only then.
 import { readdirSync } from 'node:fs'
-import { Counter, Gauge, type Registry } from 'prom-client'
+import { Counter, Gauge, type Registry } from './prom.js'
 import { RUNTIME_METRICS as M } from './metric-names.js'
 
 const START_TIME_SECONDS = Math.round(Date.now() / 1000 - process.uptime())

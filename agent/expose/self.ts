@@ -1,5 +1,5 @@
 // The agent's own metrics, on its own prom-client Registry (never the global one).
-import { Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { Counter, Gauge, Histogram, Registry } from './prom.js'
 import { ERROR_REASONS } from '../kernel/errors.js'
 import type { CgroupVersion, CycleStats } from '../model.js'
 import { SELF_METRICS } from './metric-names.js'

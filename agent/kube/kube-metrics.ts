@@ -1,5 +1,5 @@
 // The agent's own metrics about its link to the Kubernetes API (names in expose/metric-names.ts).
-import { Counter, Gauge, type Registry } from 'prom-client'
+import { Counter, Gauge, type Registry } from '../expose/prom.js'
 import { KUBE_METRICS } from '../expose/metric-names.js'
 import { KUBE_ERROR_REASONS, type KubeErrorReason } from './kube-errors.js'
 

@@ -11,7 +11,7 @@
 // What is read from the API is bounded: the list in pages of `listPageSize` (client-go's 500)
 // and at most `maxListBytes` in all, each watch event at most WATCH_LIMITS.maxLineBytes.
 import type { Logger } from 'pino'
-import type { Registry } from 'prom-client'
+import type { Registry } from '../expose/prom.js'
 import type { CgroupRef, KubeNames, OomRecord } from '../model.js'
 import { apiRequest } from './api-request.js'
 import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js'

@@ -3,7 +3,7 @@
 // client is imported only then: even without its generated models (client.ts) it costs 15-25 MB
 // of resident memory, which a host without Kubernetes should not pay.
 import type { Logger } from 'pino'
-import { Registry } from 'prom-client'
+import { Registry } from '../expose/prom.js'
 import { ConfigError, type Config } from '../config.js'
 import { errorMessage } from '../kernel/errors.js'
 import type { MetadataService } from '../model.js'
