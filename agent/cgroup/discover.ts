@@ -3,7 +3,7 @@
 // A generator, so the collector can take the refs in slices and give the event loop back in
 // between; depth first with an explicit stack (no nested generators: a `yield*` chain costs a
 // hop per level on every value). A parent is yielded before its children, so a pod comes before
-// its containers; the order of siblings is the kernel's readdir order.
+// its containers; siblings come in name order (how both listers return them).
 //
 // Cgroups appear and vanish all the time: a directory that is gone by the time we read it
 // (ENOENT, ENOTDIR) is skipped silently, and so is everything below it. Symbolic links are
@@ -11,8 +11,8 @@
 // trap the walk, and the walk stops MAX_DEPTH levels below where it starts, reporting the
 // directory it did not descend into (real trees are under ten levels deep; kubelet's pod
 // tree is four).
-import { readdirSync, type Dirent } from 'node:fs'
 import { isGone } from '../kernel/errors.js'
+import { PseudoFileReader } from '../kernel/fs.js'
 import type { CgroupRef, Scope } from '../model.js'
 import type { Hierarchy } from './hierarchy.js'
 import { enter, isTerminal, OUTSIDE, positionOf, type Position } from './layout.js'
@@ -28,7 +28,15 @@ export interface DiscoverOptions {
    * that is a configuration problem rather than a cgroup that just went away.
    */
   readonly onError?: (path: string, er: unknown) => void
+  /** Lists subdirectories (the collector's reader: native when it loads); node:fs by default. */
+  readonly lister?: DirectoryLister
 }
+
+export interface DirectoryLister {
+  listDirectories(path: string): string[]
+}
+
+let defaultLister: DirectoryLister | undefined
 
 /** Levels below the start the walk descends at most. */
 export const MAX_DEPTH = 32
@@ -44,18 +52,19 @@ export function* discover(h: Hierarchy, opts: DiscoverOptions): Generator<Cgroup
   const kubernetes = opts.scope === 'kubernetes'
   const start = normalizeId(opts.parent)
   const stack: Pending[] = [{ id: start, pos: kubernetes ? positionOf(start) : OUTSIDE, depth: 0 }]
+  const lister = opts.lister ?? (defaultLister ??= new PseudoFileReader({ native: false }))
   for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
     const { id, pos, depth } = item
     // Containers are leaves for us: what is below (crun's `container/`) belongs to them.
     const descend = !kubernetes || !isTerminal(pos)
     // A leaf found in its parent's listing just now needs no readdir; the start is unchecked.
-    const children = descend || id === start ? list(h, id, id === start, opts.onError) : []
+    const children = descend || id === start ? list(lister, h, id, id === start, opts.onError) : []
     if (children === undefined) continue
     const ref = kubernetes ? k8sRef(id, pos) : { id, kind: 'cgroup' as const }
     if (ref !== undefined) yield ref
     if (!descend) continue
     if (depth === MAX_DEPTH) {
-      if (children.some((c) => c.isDirectory())) {
+      if (children.length > 0) {
         opts.onError?.(
           id,
           Object.assign(new Error(`ETOODEEP: more than ${MAX_DEPTH} levels below ${start}; not descending further, '${id}'`), {
@@ -65,20 +74,20 @@ export function* discover(h: Hierarchy, opts: DiscoverOptions): Generator<Cgroup
       }
       continue
     }
-    // Reverse, so that siblings come out in readdir order.
+    // Reverse, so that siblings come out in listing order.
     for (let i = children.length - 1; i >= 0; i--) {
       const child = children[i]
-      if (child === undefined || !child.isDirectory()) continue
-      const childPos = kubernetes ? enter(pos, child.name) : OUTSIDE
-      if (childPos.at !== 'ignored') stack.push({ id: childId(id, child.name), pos: childPos, depth: depth + 1 })
+      if (child === undefined) continue
+      const childPos = kubernetes ? enter(pos, child) : OUTSIDE
+      if (childPos.at !== 'ignored') stack.push({ id: childId(id, child), pos: childPos, depth: depth + 1 })
     }
   }
 }
 
-/** The entries of a cgroup directory; undefined when it is gone; [] when it is unreadable. */
-function list(h: Hierarchy, id: string, isStart: boolean, onError: DiscoverOptions['onError']): Dirent[] | undefined {
+/** The subdirectories of a cgroup directory; undefined when it is gone; [] when it is unreadable. */
+function list(lister: DirectoryLister, h: Hierarchy, id: string, isStart: boolean, onError: DiscoverOptions['onError']): string[] | undefined {
   try {
-    return readdirSync(id === '/' ? h.root : h.root + id, { withFileTypes: true })
+    return lister.listDirectories(id === '/' ? h.root : h.root + id)
   } catch (er) {
     if (isStart && isGone(er)) {
       onError?.(id, new Error(`parent cgroup ${id} does not exist under ${h.root}`, { cause: er }))

@@ -190,6 +190,7 @@ export class Collector {
       scope,
       parent,
       onError: (path, er) => fail('list', path, 'discovery', er, 'cannot list cgroup directory; skipped this cycle'),
+      lister: this.#ctx.reader,
     })
     for (const ref of refs) {
       discovered[ref.kind]++

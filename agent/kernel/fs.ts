@@ -6,12 +6,15 @@
 // Synchronous reads are only safe on what the kernel puts there, so anything else is refused
 // before it can block or flood us (docs/metrics.md "Bad input"): files are opened non-blocking
 // (a FIFO would block open() for good) and without following a symlink (cgroupfs and procfs
-// have none; opening a device a link points at can have effects of its own), fstat must say
-// regular file, and at most maxFileBytes are read of one file (a link to /dev/zero never ends).
-import { closeSync, constants as fsConstants, fstatSync, openSync, readSync } from 'node:fs'
+// have none; opening a device a link points at can have effects of its own), and at most
+// maxFileBytes are read of one file (a link to /dev/zero never ends). A file that fails to
+// read, reads as nothing or fills the buffer (what a FIFO, a directory or a device does, and a
+// cgroup file never does) must be a regular file by fstat to be believed: one syscall on the
+// odd file rather than on every file.
+import { closeSync, constants as fsConstants, fstatSync, openSync, readdirSync, readSync } from 'node:fs'
 import { constants } from 'node:os'
 import { getSystemErrorMap } from 'node:util'
-import { RefusedFileError } from './errors.js'
+import { isGone, RefusedFileError } from './errors.js'
 import { nativeAddon, type NativeAddon } from './native.js'
 
 const INITIAL_SIZE = 64 * 1024
@@ -26,10 +29,16 @@ const OPEN_FLAGS = fsConstants.O_RDONLY | fsConstants.O_NONBLOCK | fsConstants.O
 /** What out[2i] holds for a failed file (memlens_native.c): the step that failed. */
 const FAILED = ['open', 'read', 'fstat', 'not regular', 'too large'] as const
 const ENOENT = -constants.errno.ENOENT
+/** What isGone (errors.ts) calls gone, as the native reader reports it: -errno of open. */
+const GONE = new Set([ENOENT, -constants.errno.ESRCH, -constants.errno.ENODEV, -constants.errno.ENOTDIR])
+
+// node:util builds this map anew on every call (~50 us): once is enough.
+let errnoNames: ReturnType<typeof getSystemErrorMap> | undefined
 
 /** What node:fs would have thrown: same message, errno, code, syscall and path. */
 function systemError(errno: number, syscall: string, path: string | undefined): Error {
-  const [code, text] = getSystemErrorMap().get(errno) ?? ['UNKNOWN', 'unknown error']
+  errnoNames ??= getSystemErrorMap()
+  const [code, text] = errnoNames.get(errno) ?? ['UNKNOWN', 'unknown error']
   const er = new Error(`${code}: ${text}, ${syscall}${path === undefined ? '' : ` '${path}'`}`)
   return Object.assign(er, path === undefined ? { errno, code, syscall } : { errno, code, syscall, path })
 }
@@ -52,6 +61,12 @@ function notRegular(path: string, mode: number): RefusedFileError {
 
 function tooLarge(path: string, maxBytes: number): RefusedFileError {
   return new RefusedFileError('EFBIG', path, `longer than ${maxBytes} bytes`)
+}
+
+/** Throws the refusal for a file that is not a regular file (asked only of odd files). */
+function assertRegular(fd: number, path: string): void {
+  const mode = fstatSync(fd).mode
+  if ((mode & fsConstants.S_IFMT) !== fsConstants.S_IFREG) throw notRegular(path, mode)
 }
 
 /** One file's bytes: buf[start, end), valid until the reader's next read. */
@@ -91,6 +106,12 @@ export class FileBatch {
   /** Whether the file did not exist (ENOENT): how an absent optional file looks. */
   missing(name: string): boolean {
     return this.#out[2 * this.#index(name) + 1] === ENOENT
+  }
+
+  /** Whether opening the file said it is gone (isGone's codes): no error object is made. */
+  gone(name: string): boolean {
+    const i = this.#index(name)
+    return this.#out[2 * i] === 0 && GONE.has(this.#out[2 * i + 1] ?? 0)
   }
 
   /** Like readBytes(`${dir}/${name}`): the bytes, or the error readBytes would have thrown. */
@@ -147,42 +168,100 @@ export class PseudoFileReader {
    */
   readMany(dir: string, names: readonly string[]): FileBatch | undefined {
     if (this.#addon === undefined) return undefined
+    return this.#readNative(this.#addon, dir, names, this.#maxBytes)
+  }
+
+  #readNative(addon: NativeAddon, dir: string, names: readonly string[], maxBytes: number): FileBatch {
     if (names.length > MAX_BATCH) throw new RangeError(`readMany takes at most ${MAX_BATCH} files`)
-    while (this.#addon.readFiles(dir, names, this.#buf, this.#out, this.#maxBytes) < names.length) {
+    while (addon.readFiles(dir, names, this.#buf, this.#out, maxBytes) < names.length) {
       this.#buf = Buffer.allocUnsafe(this.#buf.length * 2)
     }
-    return this.#batch.fill(dir, names, this.#buf, this.#maxBytes)
+    return this.#batch.fill(dir, names, this.#buf, maxBytes)
+  }
+
+  /**
+   * The names of a directory's subdirectories, in readdir order; symbolic links are not
+   * followed and not listed. Throws what readdirSync throws (ENOENT for a cgroup that is gone).
+   */
+  listDirectories(path: string): string[] {
+    if (this.#addon === undefined) {
+      const names: string[] = []
+      for (const e of readdirSync(path, { withFileTypes: true })) if (e.isDirectory()) names.push(e.name)
+      return names
+    }
+    const r = this.#addon.listDirs(path)
+    if (typeof r === 'number') throw systemError(r, 'scandir', path)
+    return r
   }
 
   /**
    * Reads the whole file; returns the buffer and the byte count, valid until the next read.
    * A read that returns less than asked for is the end of the file (seq_file, which backs
    * cgroupfs and procfs, fills the buffer unless it has no more), so a small file costs
-   * open, fstat, one read and close: no second read to see 0 bytes. Throws what node:fs
-   * throws, or a RefusedFileError for a file that is not regular or longer than maxBytes.
+   * open, one read and close: no second read to see 0 bytes, and no fstat unless the file
+   * looks odd (see the top of this file). Through the native reader when it loads. Throws
+   * what node:fs throws, or a RefusedFileError for a file that is not regular or longer
+   * than maxBytes.
    */
   readBytes(path: string, maxBytes = this.#maxBytes): Bytes {
+    if (this.#addon !== undefined) {
+      // One native call instead of four binding calls (open, read, close and an fstat in Node).
+      const slash = path.lastIndexOf('/')
+      const name = path.slice(slash + 1)
+      return this.#readNative(this.#addon, slash <= 0 ? '/' : path.slice(0, slash), [name], maxBytes).read(name)
+    }
     const fd = openSync(path, OPEN_FLAGS)
     try {
-      const mode = fstatSync(fd).mode
-      if ((mode & fsConstants.S_IFMT) !== fsConstants.S_IFREG) throw notRegular(path, mode)
       // One byte more than the cap tells a file over it from one that is exactly that long.
       const limit = maxBytes + 1
       let length = 0
       for (;;) {
         if (length === this.#buf.length) {
+          assertRegular(fd, path)
           const bigger = Buffer.allocUnsafe(Math.min(this.#buf.length * 2, limit))
           this.#buf.copy(bigger, 0, 0, length)
           this.#buf = bigger
         }
         const asked = Math.min(this.#buf.length, limit) - length
-        const n = readSync(fd, this.#buf, length, asked, null)
+        let n: number
+        try {
+          n = readSync(fd, this.#buf, length, asked, null)
+        } catch (er) {
+          assertRegular(fd, path)
+          throw er
+        }
         length += n
-        if (n < asked) return { buf: this.#buf, start: 0, end: length }
-        if (length === limit) throw tooLarge(path, maxBytes)
+        if (n < asked) {
+          if (length === 0) assertRegular(fd, path)
+          return { buf: this.#buf, start: 0, end: length }
+        }
+        if (length === limit) {
+          assertRegular(fd, path)
+          throw tooLarge(path, maxBytes)
+        }
       }
     } finally {
       closeSync(fd)
+    }
+  }
+
+  /**
+   * readBytes, but undefined for a file that is gone (a process that exited, a cgroup that was
+   * removed: isGone's codes). Through the native reader no error is made for it at all, which
+   * matters for /proc/PID/status of processes that come and go.
+   */
+  readIfPresent(path: string): Bytes | undefined {
+    if (this.#addon !== undefined) {
+      const slash = path.lastIndexOf('/')
+      const name = path.slice(slash + 1)
+      const batch = this.#readNative(this.#addon, slash <= 0 ? '/' : path.slice(0, slash), [name], this.#maxBytes)
+      return batch.gone(name) ? undefined : batch.read(name)
+    }
+    try {
+      return this.readBytes(path)
+    } catch (er) {
+      if (isGone(er)) return undefined
+      throw er
     }
   }
 

@@ -6,7 +6,7 @@ import { createRequire } from 'node:module'
 import { errorCode, errorMessage } from './errors.js'
 
 /** The interface version memlens_native.c exports; an addon built from older source is not used. */
-export const NATIVE_ABI = 2
+export const NATIVE_ABI = 3
 
 export interface NativeAddon {
   readonly abi: number
@@ -18,6 +18,8 @@ export interface NativeAddon {
    * names.length when the next one did not fit in buf.
    */
   readFiles(dir: string, names: readonly string[], buf: Buffer, out: Int32Array, maxBytes: number): number
+  /** The names of dir's subdirectories (symbolic links are not), or -errno. */
+  listDirs(dir: string): string[] | number
 }
 
 export type NativeState = { readonly loaded: true; readonly path: string } | { readonly loaded: false; readonly reason: string }
@@ -28,7 +30,16 @@ const CANDIDATES = ['../../native/build/Release/memlens_native.node', '../../../
 let loaded: { readonly addon: NativeAddon | undefined; readonly state: NativeState } | undefined
 
 function isAddon(x: unknown): x is NativeAddon {
-  return typeof x === 'object' && x !== null && 'readFiles' in x && typeof x.readFiles === 'function' && 'abi' in x && x.abi === NATIVE_ABI
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    'readFiles' in x &&
+    typeof x.readFiles === 'function' &&
+    'listDirs' in x &&
+    typeof x.listDirs === 'function' &&
+    'abi' in x &&
+    x.abi === NATIVE_ABI
+  )
 }
 
 function load(): { readonly addon: NativeAddon | undefined; readonly state: NativeState } {

@@ -6,7 +6,6 @@
 //
 //   cgroup.procs:      1234\n1301\n
 //   /proc/1234/status: Name:\tdd\n ... VmRSS:\t    1024 kB\nRssAnon:\t     512 kB\n ...
-import { readdirSync } from 'node:fs'
 import { isGone } from '../kernel/errors.js'
 import type { PseudoFileReader } from '../kernel/fs.js'
 import type { ProcessSummary } from '../model.js'
@@ -24,13 +23,8 @@ const MAX_DEPTH = 4
  * costs one read, not a directory listing. Undefined when dir has no cgroup.procs at all.
  */
 export function cgroupPids(reader: PseudoFileReader, dir: string, maxDepth = MAX_DEPTH, depth = 0): number[] | undefined {
-  let r
-  try {
-    r = reader.readBytes(`${dir}/cgroup.procs`)
-  } catch (er) {
-    if (isGone(er)) return undefined
-    throw er
-  }
+  const r = reader.readIfPresent(`${dir}/cgroup.procs`)
+  if (r === undefined) return undefined
   const pids: number[] = []
   let n = 0
   let digits = false
@@ -49,9 +43,7 @@ export function cgroupPids(reader: PseudoFileReader, dir: string, maxDepth = MAX
   if (pids.length === 0 && depth < maxDepth) {
     let entries: string[] = []
     try {
-      entries = readdirSync(dir, { withFileTypes: true })
-        .filter((e) => e.isDirectory())
-        .map((e) => e.name)
+      entries = reader.listDirectories(dir)
     } catch (er) {
       if (!isGone(er)) throw er
     }
@@ -73,14 +65,9 @@ export function readProcesses(reader: PseudoFileReader, dir: string, procRoot: s
   const all: { pid: number; comm: string; rssBytes: number }[] = []
   for (const pid of pids) {
     const path = `${procRoot}/${pid}/status`
-    let status
-    try {
-      const r = reader.readBytes(path)
-      status = parseStatus(r.buf, r.start, r.end, path)
-    } catch (er) {
-      if (isGone(er)) continue
-      throw er
-    }
+    const r = reader.readIfPresent(path)
+    if (r === undefined) continue
+    const status = parseStatus(r.buf, r.start, r.end, path)
     // No VmRSS: a zombie (a process being killed has already lost its memory) or a kernel thread.
     if (status.vmRssBytes === undefined) continue
     count++

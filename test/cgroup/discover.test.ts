@@ -1,9 +1,8 @@
-import * as fs from 'node:fs'
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import t from 'tap'
-import type * as DiscoverModule from '../../agent/cgroup/discover.js'
 import { discover } from '../../agent/cgroup/discover.js'
 import { findHierarchy, resolveScope, type Hierarchy } from '../../agent/cgroup/hierarchy.js'
+import { PseudoFileReader } from '../../agent/kernel/fs.js'
 import type { CgroupRef } from '../../agent/model.js'
 import { buildTree, LAYOUTS, type TreeInfo } from '../fixtures/trees.js'
 
@@ -37,6 +36,9 @@ t.test('kubernetes scope finds exactly the pods and containers of every layout',
       const got = [...discover(h, { scope: 'kubernetes', parent: '/', onError: (_p, er) => errors.push(er) })]
       t.strictSame(got.slice().sort(byId), expectedRefs(tree), `${layout} ${version}`)
       t.strictSame(errors, [], `${layout} ${version}: no errors`)
+      // The collector lists through its reader: the native lister when it is built.
+      const native = [...discover(h, { scope: 'kubernetes', parent: '/', lister: new PseudoFileReader() })]
+      t.strictSame(native, got, `${layout} ${version}: the same walk through the reader's lister`)
       t.equal(tree.pods.length, 3)
       t.ok(
         tree.pods.every((p) => p.containers.length >= 2 && p.containers.some((c) => c.sandbox)),
@@ -164,18 +166,16 @@ t.test('other errors go to onError and the walk continues', async (t) => {
   t.test('EACCES, injected (tests run as root, so chmod would not deny)', async (t) => {
     const { tree, h } = build(t.testdir(), 'v1', 'systemd-containerd')
     const denied = `${h.root}/kubepods.slice/kubepods-burstable.slice`
-    const { discover: mocked } = await t.mockImport<typeof DiscoverModule>('../../agent/cgroup/discover.js', {
-      'node:fs': {
-        ...fs,
-        readdirSync: (...args: Parameters<typeof fs.readdirSync>) => {
-          if (args[0] === denied) throw Object.assign(new Error(`EACCES: permission denied, scandir '${denied}'`), { code: 'EACCES' })
-          return fs.readdirSync(...args)
-        },
+    const reader = new PseudoFileReader()
+    const lister = {
+      listDirectories: (path: string): string[] => {
+        if (path === denied) throw Object.assign(new Error(`EACCES: permission denied, scandir '${denied}'`), { code: 'EACCES' })
+        return reader.listDirectories(path)
       },
-    })
+    }
     for (const scope of ['kubernetes', 'all'] as const) {
       const errors: [string, unknown][] = []
-      const got = [...mocked(h, { scope, parent: '/', onError: (p, er) => errors.push([p, er]) })].map((r) => r.id)
+      const got = [...discover(h, { scope, parent: '/', lister, onError: (p, er) => errors.push([p, er]) })].map((r) => r.id)
       t.match(errors, [['/kubepods.slice/kubepods-burstable.slice', { code: 'EACCES' }]], scope)
       t.equal(errors.length, 1)
       const burstable = tree.pods.find((p) => p.qos === 'burstable')

@@ -57,3 +57,55 @@ t.test('history is bounded in time and forgets cgroups that are gone', async (t)
   t.equal(h.size, 1)
   t.equal(h.last('/c')?.atMs, 20_000)
 })
+
+t.test('the ring keeps exactly the window through growth, wrap-around and shrinking', async (t) => {
+  const h = new History(60_000)
+  const memoryAt = (i: number): Record<string, number> => ({
+    usageBytes: 1000 + i,
+    limitBytes: 5000,
+    rssBytes: i,
+    cacheBytes: 2 * i,
+    activeFileBytes: 3 * i,
+    inactiveFileBytes: Math.floor(i / 2),
+    dirtyBytes: 5 * i,
+    writebackBytes: 6 * i,
+    shmemBytes: 7 * i,
+    kernelBytes: 8 * i,
+    unreclaimableBytes: 9 * i,
+  })
+  const push = (i: number, atMs: number): void =>
+    h.push('/c', atMs, {
+      reading: {
+        // Fields the history does not keep (swap, peak) are left out of what it hands back.
+        memory: { ...memoryAt(i), swapBytes: 1, peakBytes: 2 },
+        events: i % 2 === 0 ? { limitHits: i, oomKills: 0 } : { limitHits: i },
+        pressure: {},
+      },
+    })
+  // Fast sampling: every 250 ms for 100 s, so the ring grows well past its first size and wraps.
+  for (let i = 0; i <= 400; i++) push(i, i * 250)
+  const kept = h.samples('/c')
+  t.equal(kept.length, 241, '60 s at 4 samples a second, both ends included')
+  const expected = (i: number): unknown => ({
+    atMs: i * 250,
+    memory: memoryAt(i),
+    events: i % 2 === 0 ? { limitHits: i, oomKills: 0 } : { limitHits: i },
+  })
+  t.strictSame(kept[0], expected(160), 'the oldest kept')
+  t.strictSame(kept[240], expected(400), 'the newest')
+  t.strictSame(
+    kept.map((s) => s.atMs),
+    Array.from({ length: 241 }, (_, k) => (160 + k) * 250),
+    'in order, none lost or repeated',
+  )
+  t.equal(h.last('/c')?.memory.usageBytes, 1400)
+  t.equal(h.peaks('/c', 1000, 100_000)?.usageBytes, 1400)
+  t.equal(h.peaks('/c', 1000, 100_000)?.dirtyWritebackBytes, 11 * 400)
+  t.equal(h.peaks('/c', 1000, 100_000)?.workingSetBytes, 1000 + 400 - 200)
+  // Back to one poll a second: the ring shrinks and still holds the right samples.
+  for (let s = 1; s <= 120; s++) push(400 + s, 100_000 + s * 1000)
+  const later = h.samples('/c')
+  t.equal(later.length, 61)
+  t.strictSame(later[0], { ...(expected(460) as object), atMs: 160_000 })
+  t.strictSame(later[60], { ...(expected(520) as object), atMs: 220_000 })
+})

@@ -2,6 +2,7 @@
 // reader: the same bytes, the same absences and the same errors, on the real kernel captures
 // and on files and directories that are not there. It must be built and loaded here; under
 // CI=true a machine without it fails, elsewhere the comparisons skip with the reason.
+import { execFileSync } from 'node:child_process'
 import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
@@ -34,6 +35,11 @@ function viaNative(reader: PseudoFileReader, dir: string, names: readonly string
       return describe(er)
     }
   })
+}
+
+/** A FIFO named `fifo` in dir (mkfifo(1): Node has no mkfifo). */
+function mkfifoIn(dir: string): void {
+  execFileSync('mkfifo', [`${dir}/fifo`])
 }
 
 function describe(er: unknown): Record<string, unknown> {
@@ -108,6 +114,42 @@ t.test('the same as node:fs', { skip: state.loaded ? false : 'native reader not 
       path: `${root}/gone/memory.current`,
     })
     t.throws(() => batch?.read('memory.stat'), /memory\.stat was not read with/, 'only what was asked for')
+  })
+
+  t.test('readIfPresent: a file that is gone is undefined, anything else as readBytes', async (t) => {
+    const root = t.testdir({ c: { 'cgroup.procs': '1\n2\n', sub: {} } })
+    for (const reader of [new PseudoFileReader(), new PseudoFileReader({ native: false })]) {
+      const how = reader.native ? 'native' : 'node:fs'
+      const r = reader.readIfPresent(`${root}/c/cgroup.procs`)
+      t.equal(r?.buf.toString('latin1', r.start, r.end), '1\n2\n', how)
+      t.equal(reader.readIfPresent(`${root}/c/nope`), undefined, `${how}: ENOENT`)
+      t.equal(reader.readIfPresent(`${root}/gone/cgroup.procs`), undefined, `${how}: the directory is gone`)
+      t.equal(reader.readIfPresent(`${root}/c/cgroup.procs/x`), undefined, `${how}: ENOTDIR`)
+      t.throws(() => reader.readIfPresent(`${root}/c/sub`), { code: 'ENOTREG' }, `${how}: a directory is not gone`)
+    }
+  })
+
+  t.test('directory listings: the same subdirectories, the same errors', async (t) => {
+    const root = t.testdir({ c: { 'memory.current': '5\n', 'b.scope': {}, 'a.slice': { deeper: {} }, 'cgroup.procs': '' }, empty: {} })
+    symlinkSync(`${root}/c/a.slice`, `${root}/c/link-to-dir`)
+    symlinkSync(`${root}/c/loop`, `${root}/c/loop`)
+    mkfifoIn(`${root}/c`)
+    const native = new PseudoFileReader()
+    const js = new PseudoFileReader({ native: false })
+    const list = (r: PseudoFileReader, path: string): string[] | Record<string, unknown> => {
+      try {
+        return r.listDirectories(path).sort()
+      } catch (er) {
+        return describe(er)
+      }
+    }
+    t.strictSame(list(native, `${root}/c`), ['a.slice', 'b.scope'], 'directories only: no files, links or FIFOs')
+    t.strictSame(list(native, `${root}/empty`), [])
+    for (const path of [`${root}/c`, `${root}/empty`, `${root}/gone`, `${root}/c/memory.current`, `${root}/c/link-to-dir`, `${root}/c/loop`]) {
+      t.strictSame(list(native, path), list(js, path), path.slice(root.length))
+    }
+    t.match(list(native, `${root}/gone`), { code: 'ENOENT', syscall: 'scandir', path: `${root}/gone` })
+    t.match(list(native, `${root}/c/memory.current`), { code: 'ENOTDIR' })
   })
 
   t.test('files bigger than the buffer grow it, and later batches still line up', async (t) => {
