@@ -14,7 +14,7 @@ import { step } from '../step.js'
 import { TARGETS } from '../targets.js'
 import { generateTree } from '../tree/gen-tree.js'
 import { measureSize, type CostPlan, type SizeCost } from './measure.js'
-import { costGoals, costMarkdown, costTable, growthLines } from './report.js'
+import { costGoals, costMarkdown, costTable, FLOOR_LEGEND, growthLines } from './report.js'
 
 export function costPlan(o: Options): CostPlan {
   return {
@@ -97,9 +97,12 @@ export async function runCost(o: Options): Promise<number> {
     "How measured: CPU per collection of `serve` is the process's utime+stime from /proc/PID/stat over a",
     `  ${o.windowSeconds} s window after ${plan.warmupMs / 1000} s of warm-up, divided by the collections in it (memlens_collect_duration_seconds_count,`,
     '  read by one scrape before and one after the window, neither inside it); it includes everything the process does',
-    '  (timers, runtime metrics, rendering, the API watch). Peak RSS is VmHWM of /proc/PID/status at the end.',
-    "  collect() in-process: process.cpuUsage() around Collector.collect() in the benchmark's own process.",
-    `  C floor: CPU per pass (CLOCK_PROCESS_CPUTIME_ID) of bench/floor.c over the same files, run before and after.`,
+    '  (its process view, timers, runtime metrics, rendering, the API watch). Peak RSS is VmHWM of /proc/PID/status at the end.',
+    "  collect() in-process: process.cpuUsage() around Collector.collect() in the benchmark's own process, processes",
+    '  read from /proc as `serve` does.',
+    ...FLOOR_LEGEND,
+    '  The C floor runs before and after the agent on the same tree; its passes are pooled. Each generated container',
+    "  cgroup lists one live PID (the benchmark's own), so the floor and the agent read a real /proc/PID/status.",
     `  Names: the fake API server of test/kube serves ${plan.apiPods} pods for the node; the tree's pods among them carry names.`,
     ...busyWarning(results.loadAverage.before, results.loadAverage.after, results.cpus),
   )
