@@ -67,10 +67,10 @@ export function growthLines(sizes: readonly SizeCost[]): string[] {
   ]
 }
 
-export function costGoals(apiPods: number): string {
+export function costGoals(apiPods: number, scrapeSeconds: number): string {
   return (
     `${MISS_MARK.trim()} misses its goal (issue 9): CPU per collection <= ${TARGETS.cpuRatio}x the C floor's CPU per pass ` +
-    `(the whole pass: what the agent does per collection), nobody scraping; ` +
+    `(the whole pass: what the agent does per collection; scraped every ${scrapeSeconds} s); ` +
     `peak RSS <= ${TARGETS.rssBytes / 1e6} MB without Kubernetes, <= ${TARGETS.rssKubeBytes / 1e6} MB with names for ${apiPods} pods`
   )
 }

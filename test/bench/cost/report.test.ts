@@ -1,6 +1,6 @@
 import t from 'tap'
 import type { SizeCost } from '../../../bench/cost/measure.js'
-import { costTable, growthLines, MISS_MARK } from '../../../bench/cost/report.js'
+import { costGoals, costTable, growthLines, MISS_MARK } from '../../../bench/cost/report.js'
 import { FLOOR } from '../floor-fixture.js'
 
 const floor = FLOOR
@@ -16,8 +16,11 @@ const size = (cgroups: number, serveCpu: number, rss: number): SizeCost => ({
   inProcess: { cpuMedianMs: cgroups / 80, wallMedianMs: 1, cycles: 10 },
   serve: {
     readyMs: 1,
+    warmupMs: 20_000,
     windowMs: 10_000,
     collections: 10,
+    scrapesInWindow: 1,
+    scrapes: 3,
     cpuMs: serveCpu * 10,
     cpuPerCollectionMs: serveCpu,
     coreShare: 0.01,
@@ -48,4 +51,11 @@ t.test('the cost table marks what misses its goal, and the growth is a line thro
   t.match(growth, /C floor CPU\s+0\.00 ms \+ 10\.0 ms per 1,000 cgroups/)
   t.match(growth, /C floor, memory files only\s+0\.00 ms \+ 6\.00 ms per 1,000 cgroups/)
   t.match(growth, /serve \+ names\s+n\/a \(needs two sizes\)/)
+})
+
+t.test('the goal names the floor it is against and the scrape interval', async (t) => {
+  const goal = costGoals(100, 15)
+  t.match(goal, /1\.5x the C floor's CPU per pass \(the whole pass/)
+  t.match(goal, /scraped every 15 s/)
+  t.notMatch(goal, /nobody scraping/)
 })
