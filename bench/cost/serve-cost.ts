@@ -12,7 +12,7 @@
 // The window is bracketed by two more scrapes that read the collection counter; the CPU is read
 // after the first response and before the second request, so neither of those two is in it.
 import { setTimeout as sleep } from 'node:timers/promises'
-import { startAgent, type AgentOptions } from '../agent-process.js'
+import { startAgent, type AgentOptions, type RunningAgent } from '../agent-process.js'
 import { errorMessage } from '../errors.js'
 import { get } from '../http.js'
 import { cycleCounters, namedPods } from '../metrics-text.js'
@@ -104,6 +104,17 @@ function scrapeEvery(url: string, intervalMs: number): Scraper {
   }
 }
 
+/** The agent's CPU so far; when it is gone, says so with what it last wrote (not an ENOENT of /proc). */
+function cpuOf(agent: RunningAgent): number {
+  try {
+    return procCpuMs(agent.pid)
+  } catch (er) {
+    const how = agent.exitedWith()
+    if (how === undefined) throw er
+    throw new Error(`memlens serve exited (${how}) while measured; its last output:\n${agent.output().slice(-1500)}`)
+  }
+}
+
 export async function serveCost(o: ServeCostOptions): Promise<ServeCost> {
   const agent = await startAgent(o.agent)
   const scraper = scrapeEvery(agent.url, SCRAPE_INTERVAL_MS)
@@ -119,10 +130,10 @@ export async function serveCost(o: ServeCostOptions): Promise<ServeCost> {
     const w0 = performance.now()
     await sleep(o.warmupMs)
     const before = cycleCounters(await scrape(agent.url))
-    const cpu0 = procCpuMs(agent.pid)
+    const cpu0 = cpuOf(agent)
     const t0 = performance.now()
     await sleep(o.windowMs)
-    const cpuMs = procCpuMs(agent.pid) - cpu0
+    const cpuMs = cpuOf(agent) - cpu0
     const t1 = performance.now()
     const windowMs = t1 - t0
     const text = await scrape(agent.url)
