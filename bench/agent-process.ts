@@ -29,6 +29,8 @@ export interface RunningAgent {
   output(): string
   /** Log lines at warn level or above since it started, and the first few of them. */
   warnings(): { readonly count: number; readonly first: readonly string[] }
+  /** Its exit code or signal once it has exited (by itself, or killed by someone else), else undefined. */
+  exitedWith(): string | undefined
   stop(): Promise<void>
 }
 
@@ -120,7 +122,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   }
   const pid = child.pid
   if (pid === undefined || url === undefined) throw new Error('agent has no pid or url')
-  return { pid, url, readyMs: performance.now() - t0, output: () => output, warnings: () => warnings, stop }
+  return { pid, url, readyMs: performance.now() - t0, output: () => output, warnings: () => warnings, exitedWith: () => gone, stop }
 }
 
 /** A line of the agent's JSON log at warn level or above (pino: 40 warn, 50 error, 60 fatal). */

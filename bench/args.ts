@@ -22,6 +22,8 @@ export interface Options {
   readonly apiPods: number
   /** cost: seconds of serving measured per agent run, after warm-up. */
   readonly windowSeconds: number
+  /** cost: seconds the agent serves (and is scraped) before the window, left out of it. */
+  readonly warmupSeconds: number
   /** cost, churn: the agent's --interval, and the same in milliseconds. */
   readonly interval: string
   readonly intervalMs: number
@@ -43,7 +45,8 @@ modes (one at a time; the default measures the figures of issue 2 on tmpfs trees
   (default)          collection vs C floor, /metrics latency, RSS, /healthz under load (1-2 min)
   --real             the same on real cgroup v1 memory cgroups made below our own cgroup
   --cost             standing cost of \`memlens serve\` per node size, with and without
-                     Kubernetes names: CPU per collection vs the C floor, peak RSS (~2 min)
+                     Kubernetes names, scraped every 15 s: CPU per collection vs the C floor,
+                     peak RSS (~6 min, --quick ~1 min)
   --churn            pods and containers created and removed while the agent serves:
                      series vs live set, RSS and open file descriptors before and after (~1 min)
 
@@ -56,7 +59,9 @@ options:
   --tmpdir DIR       where trees go (default /dev/shm when writable, else the OS temp dir)
   --sizes A,B,C      --cost: node sizes in cgroups (default 200,1000,2500)
   --api-pods N       --cost: pods the fake API server serves for the node (default 100)
-  --seconds N        --cost: seconds measured per agent run (default 10, --quick 4)
+  --warmup N         --cost: seconds each agent runs before the window, not measured: start-up,
+                     JIT and heap growth (default 20, --quick 3; 0 measures from ready)
+  --seconds N        --cost: seconds measured per agent run, after the warm-up (default 30, --quick 4)
   --interval D       --cost, --churn: the agent's --interval (default 1s; --churn 500ms)
   --minutes N        --churn: how long to churn (default 1, --quick 0.25)
   --rate N           --churn: pods replaced per second (default 10)
@@ -77,6 +82,7 @@ const OPTIONS = {
   sizes: { type: 'string' },
   'api-pods': { type: 'string' },
   seconds: { type: 'string' },
+  warmup: { type: 'string' },
   interval: { type: 'string' },
   minutes: { type: 'string' },
   rate: { type: 'string' },
@@ -89,6 +95,14 @@ function positive(flag: string, text: string | undefined, fallback: number, inte
   if (text.trim() === '' || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
     throw new UsageError(`--${flag}: ${JSON.stringify(text)} is not a positive ${integer ? 'whole ' : ''}number`)
   }
+  return n
+}
+
+/** Like positive(), but 0 is allowed. */
+function nonNegative(flag: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback
+  const n = Number(text)
+  if (text.trim() === '' || !Number.isFinite(n) || n < 0) throw new UsageError(`--${flag}: ${JSON.stringify(text)} is not a number >= 0`)
   return n
 }
 
@@ -131,6 +145,7 @@ export function parseOptions(argv: readonly string[]): Options {
   }
   only('sizes', values.sizes, ['cost'])
   only('seconds', values.seconds, ['cost'])
+  only('warmup', values.warmup, ['cost'])
   only('api-pods', values['api-pods'], ['cost'])
   only('interval', values.interval, ['cost', 'churn'])
   only('minutes', values.minutes, ['churn'])
@@ -156,7 +171,8 @@ export function parseOptions(argv: readonly string[]): Options {
     tmpdir: values.tmpdir,
     sizes,
     apiPods: positive('api-pods', values['api-pods'], 100),
-    windowSeconds: positive('seconds', values.seconds, quick ? 4 : 10, false),
+    windowSeconds: positive('seconds', values.seconds, quick ? 4 : 30, false),
+    warmupSeconds: nonNegative('warmup', values.warmup, quick ? 3 : 20),
     interval,
     intervalMs,
     minutes: positive('minutes', values.minutes, quick ? 0.25 : 1, false),

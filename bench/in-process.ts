@@ -17,8 +17,19 @@ export function hierarchyOf(tree: BenchTree): Hierarchy {
   return hierarchy
 }
 
-export function collectorFor(tree: BenchTree, scope: Scope = tree.scope): Collector {
-  return new Collector({ hierarchy: hierarchyOf(tree), scope, parent: tree.parent, logger: silent })
+/**
+ * The agent's collector on the tree. With procRoot ('/proc' as `serve` has it) it also reads
+ * each container's processes (cgroup.procs, /proc/PID/status), as `serve` does by default;
+ * without, the memory files alone.
+ */
+export function collectorFor(tree: BenchTree, scope: Scope = tree.scope, procRoot?: string): Collector {
+  return new Collector({
+    hierarchy: hierarchyOf(tree),
+    scope,
+    parent: tree.parent,
+    logger: silent,
+    ...(procRoot === undefined ? {} : { procRoot }),
+  })
 }
 
 /** Which reader the agent uses here, in words for the report. */

@@ -2,14 +2,22 @@
 // cycle in this process (process.cpuUsage around each cycle), and `memlens serve` as a child
 // process without and with Kubernetes names. The floor runs before and after the agent, so a
 // change of load during the size lands on both sides.
+//
+// Everything here does what `serve` does by default, process view included: the floor's whole
+// pass lists the directories and reads cgroup.procs and /proc/PID/status (floor.ts), and the
+// in-process collector reads the processes from /proc. The generated containers list this
+// process's PID (tree/cgroup-writer.ts), so each of them reads a live /proc/PID/status.
 import type { CgroupVersion } from '../agent-api.js'
-import { mergeFloorRuns, runFloor, type FloorSummary } from '../floor.js'
+import { floorUnlikeAgent, mergeFloorRuns, runFloor, writeFloorView, type FloorSummary } from '../floor.js'
 import { collectorFor, timedCollect } from '../in-process.js'
 import { startKube } from '../kube-fixture.js'
 import { median } from '../stats.js'
 import { step } from '../step.js'
 import type { GeneratedTree } from '../tree/gen-tree.js'
 import { serveCost, type ServeCost } from './serve-cost.js'
+
+/** Where `serve` reads processes by default (--proc-root), and so the in-process collector. */
+const PROC_ROOT = '/proc'
 
 export interface CostPlan {
   readonly interval: string
@@ -34,12 +42,13 @@ export interface SizeCost {
 export async function measureSize(tree: GeneratedTree, floorBin: string | undefined, plan: CostPlan, errors: string[]): Promise<SizeCost> {
   const { version } = tree
   const label = `${version} ${tree.cgroupDirs.length} cgroups`
+  const view = await step(errors, label, 'C floor lists', () => writeFloorView(tree))
   const floorRun = (): ReturnType<typeof runFloor> | undefined =>
-    floorBin === undefined ? undefined : runFloor(floorBin, tree.listFile, version, plan.floorPasses, 1)
+    floorBin === undefined || view === undefined ? undefined : runFloor(floorBin, tree.listFile, version, plan.floorPasses, 1, view)
   const floorBefore = await step(errors, label, 'C floor', floorRun)
 
   const inProcess = await step(errors, label, 'collector in-process', async () => {
-    const collector = collectorFor(tree)
+    const collector = collectorFor(tree, tree.scope, PROC_ROOT)
     for (let i = 0; i < 2; i++) await collector.collect()
     const samples = []
     for (let i = 0; i < plan.inProcessCycles; i++) samples.push(await timedCollect(collector))
@@ -63,11 +72,14 @@ export async function measureSize(tree: GeneratedTree, floorBin: string | undefi
   })
   const floorAfter = await step(errors, label, 'C floor again', floorRun)
   const runs = [floorBefore, floorAfter].flatMap((f) => (f === undefined ? [] : [f]))
+  const floor = runs.length > 0 ? mergeFloorRuns(runs) : undefined
+  const unlike = floor === undefined ? undefined : floorUnlikeAgent(floor, tree.containers)
+  if (unlike !== undefined) errors.push(`${label}: C floor: ${unlike}`)
   return {
     version,
     cgroups: tree.cgroupDirs.length,
     pods: tree.pods,
-    ...(runs.length > 0 ? { floor: mergeFloorRuns(runs) } : {}),
+    ...(floor === undefined ? {} : { floor }),
     ...(inProcess === undefined ? {} : { inProcess }),
     ...(serve === undefined ? {} : { serve }),
     ...(serveKube === undefined ? {} : { serveKube }),

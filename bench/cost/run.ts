@@ -14,14 +14,15 @@ import { step } from '../step.js'
 import { TARGETS } from '../targets.js'
 import { generateTree } from '../tree/gen-tree.js'
 import { measureSize, type CostPlan, type SizeCost } from './measure.js'
-import { costGoals, costMarkdown, costTable, growthLines } from './report.js'
+import { costGoals, costMarkdown, costTable, FLOOR_LEGEND, growthLines } from './report.js'
+import { SCRAPE_INTERVAL_MS } from './serve-cost.js'
 
 export function costPlan(o: Options): CostPlan {
   return {
     interval: o.interval,
     intervalMs: o.intervalMs,
     windowMs: o.windowSeconds * 1000,
-    warmupMs: Math.max(3000, 2 * o.intervalMs),
+    warmupMs: o.warmupSeconds * 1000,
     inProcessCycles: o.quick ? 5 : 10,
     floorPasses: o.quick ? 3 : 5,
     apiPods: o.apiPods,
@@ -58,7 +59,7 @@ export async function runCost(o: Options): Promise<number> {
   const results = {
     ...machine(),
     quick: o.quick,
-    plan,
+    plan: { ...plan, scrapeIntervalMs: SCRAPE_INTERVAL_MS },
     targets: {
       cpuRatio: TARGETS.cpuRatio,
       rssBytes: TARGETS.rssBytes,
@@ -73,8 +74,9 @@ export async function runCost(o: Options): Promise<number> {
   const file = writeResults('results-cost.json', results)
   const out: string[] = ['']
   const md: string[] = []
+  const scrapeSeconds = SCRAPE_INTERVAL_MS / 1000
   out.push(
-    `memlens bench --cost: the standing cost of \`node dist/agent/main.js serve --interval ${plan.interval}\` (no V8 flags), nobody scraping`,
+    `memlens bench --cost: the standing cost of \`node dist/agent/main.js serve --interval ${plan.interval}\` (no V8 flags), scraped every ${scrapeSeconds} s`,
   )
   out.push(`node ${results.node}, ${results.cpus} x ${results.cpuModel ?? '?'}, kernel ${results.kernel}${o.quick ? ', QUICK run' : ''}`)
   for (const version of o.versions) {
@@ -93,13 +95,21 @@ export async function runCost(o: Options): Promise<number> {
   }
   out.push(
     '',
-    costGoals(plan.apiPods),
+    costGoals(plan.apiPods, scrapeSeconds),
     "How measured: CPU per collection of `serve` is the process's utime+stime from /proc/PID/stat over a",
-    `  ${o.windowSeconds} s window after ${plan.warmupMs / 1000} s of warm-up, divided by the collections in it (memlens_collect_duration_seconds_count,`,
-    '  read by one scrape before and one after the window, neither inside it); it includes everything the process does',
-    '  (timers, runtime metrics, rendering, the API watch). Peak RSS is VmHWM of /proc/PID/status at the end.',
-    "  collect() in-process: process.cpuUsage() around Collector.collect() in the benchmark's own process.",
-    `  C floor: CPU per pass (CLOCK_PROCESS_CPUTIME_ID) of bench/floor.c over the same files, run before and after.`,
+    `  ${o.windowSeconds} s window, divided by the collections in it (memlens_collect_duration_seconds_count, read by one`,
+    '  scrape before and one after the window, neither inside it). The window starts after',
+    `  ${plan.warmupMs / 1000} s of serving (after the names, with Kubernetes): start-up, V8 compiling the hot code and the heap`,
+    '  growing to its size are left out, since the standing cost is what an agent that runs for months pays.',
+    `  From ready to the end, /metrics is scraped with gzip every ${scrapeSeconds} s, as Prometheus does: the CPU of the`,
+    '  scrapes in the window stays in the figure (rendering and answering them is part of the standing cost), and',
+    '  peak RSS (VmHWM of /proc/PID/status at the end) includes every scrape. The figure includes everything the',
+    '  process does (collections, its process view, timers, runtime metrics, rendering, the API watch).',
+    "  collect() in-process: process.cpuUsage() around Collector.collect() in the benchmark's own process, processes",
+    '  read from /proc as `serve` does.',
+    ...FLOOR_LEGEND,
+    '  The C floor runs before and after the agent on the same tree; its passes are pooled. Each generated container',
+    "  cgroup lists one live PID (the benchmark's own), so the floor and the agent read a real /proc/PID/status.",
     `  Names: the fake API server of test/kube serves ${plan.apiPods} pods for the node; the tree's pods among them carry names.`,
     ...busyWarning(results.loadAverage.before, results.loadAverage.after, results.cpus),
   )

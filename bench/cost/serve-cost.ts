@@ -1,21 +1,41 @@
 // The standing cost of the `memlens` command as it ships: `node dist/agent/main.js serve`,
-// no V8 flags, one collection per --interval, nobody scraping. Its CPU comes from
-// /proc/PID/stat and its peak memory from VmHWM, so everything the process does counts:
-// collection, rendering, timers, runtime metrics, the Kubernetes watch.
+// no V8 flags, one collection per --interval, scraped like Prometheus scrapes it (gzip, every
+// SCRAPE_INTERVAL_MS from the moment it is ready). Its CPU comes from /proc/PID/stat and its
+// peak memory from VmHWM, so everything the process does counts: collection, rendering and
+// answering the scrapes, timers, runtime metrics, the Kubernetes watch.
 //
-// The window is bracketed by two scrapes that read the collection counter; the CPU is read
-// after the first response and before the second request, so neither scrape is in it.
+// The standing cost is what an agent that runs for months pays per collection, so the first
+// warmupMs (start-up, V8 compiling the hot code, the heap growing to its working size; the first
+// ~10 s cost 2-3x the steady state) are left out: the window starts after them. The regular
+// scrapes run through warm-up and window alike, and those in the window stay in its CPU.
+//
+// The window is bracketed by two more scrapes that read the collection counter; the CPU is read
+// after the first response and before the second request, so neither of those two is in it.
 import { setTimeout as sleep } from 'node:timers/promises'
-import { startAgent, type AgentOptions } from '../agent-process.js'
+import { startAgent, type AgentOptions, type RunningAgent } from '../agent-process.js'
+import { errorMessage } from '../errors.js'
 import { get } from '../http.js'
 import { cycleCounters, namedPods } from '../metrics-text.js'
 import { procCpuMs, procMemory } from '../proc.js'
 import { ratio } from '../stats.js'
 
+/**
+ * How often the agent is scraped while measured: 15 s, the scrape_interval of Prometheus' example
+ * configuration and a common one on clusters. A constant, so that runs compare; Prometheus asks
+ * for gzip (bench/http.ts does).
+ */
+export const SCRAPE_INTERVAL_MS = 15_000
+
 export interface ServeCost {
   readonly readyMs: number
+  /** Serving before the window, left out of it. */
+  readonly warmupMs: number
   readonly windowMs: number
   readonly collections: number
+  /** Regular scrapes (every SCRAPE_INTERVAL_MS) that started in the window; their CPU is in cpuMs. */
+  readonly scrapesInWindow: number
+  /** Regular scrapes from ready to the end: peakRssBytes has seen each of them. */
+  readonly scrapes: number
   readonly cpuMs: number
   /** CPU of the whole process over the window, per collection in it. */
   readonly cpuPerCollectionMs: number
@@ -43,8 +63,61 @@ const scrape = async (url: string): Promise<string> => {
   return r.body.toString('latin1')
 }
 
+interface Scraper {
+  /** performance.now() at the start of each scrape. */
+  readonly starts: readonly number[]
+  /** Waits for a scrape in flight; throws the first scrape's failure, if any. */
+  stop(): Promise<void>
+}
+
+/** Scrapes url at once and then every intervalMs (fixed rate, as Prometheus does), until stopped. */
+function scrapeEvery(url: string, intervalMs: number): Scraper {
+  const starts: number[] = []
+  const stopped = new AbortController()
+  let failure: unknown
+  const loop = (async (): Promise<void> => {
+    const t0 = performance.now()
+    for (let k = 0; !stopped.signal.aborted; k++) {
+      const wait = t0 + k * intervalMs - performance.now()
+      if (wait > 0) {
+        try {
+          await sleep(wait, undefined, { signal: stopped.signal })
+        } catch {
+          break
+        }
+      }
+      starts.push(performance.now())
+      try {
+        await scrape(url)
+      } catch (er) {
+        failure ??= er
+      }
+    }
+  })()
+  return {
+    starts,
+    stop: async () => {
+      stopped.abort()
+      await loop
+      if (failure !== undefined) throw new Error(`a regular scrape failed: ${errorMessage(failure)}`)
+    },
+  }
+}
+
+/** The agent's CPU so far; when it is gone, says so with what it last wrote (not an ENOENT of /proc). */
+function cpuOf(agent: RunningAgent): number {
+  try {
+    return procCpuMs(agent.pid)
+  } catch (er) {
+    const how = agent.exitedWith()
+    if (how === undefined) throw er
+    throw new Error(`memlens serve exited (${how}) while measured; its last output:\n${agent.output().slice(-1500)}`)
+  }
+}
+
 export async function serveCost(o: ServeCostOptions): Promise<ServeCost> {
   const agent = await startAgent(o.agent)
+  const scraper = scrapeEvery(agent.url, SCRAPE_INTERVAL_MS)
   try {
     let named = 0
     if (o.expectNamed !== undefined) {
@@ -54,21 +127,27 @@ export async function serveCost(o: ServeCostOptions): Promise<ServeCost> {
         await sleep(250)
       }
     }
+    const w0 = performance.now()
     await sleep(o.warmupMs)
     const before = cycleCounters(await scrape(agent.url))
-    const cpu0 = procCpuMs(agent.pid)
+    const cpu0 = cpuOf(agent)
     const t0 = performance.now()
     await sleep(o.windowMs)
-    const cpuMs = procCpuMs(agent.pid) - cpu0
-    const windowMs = performance.now() - t0
+    const cpuMs = cpuOf(agent) - cpu0
+    const t1 = performance.now()
+    const windowMs = t1 - t0
     const text = await scrape(agent.url)
     const after = cycleCounters(text)
+    await scraper.stop()
     const memory = procMemory(agent.pid)
     const collections = after.count - before.count
     return {
       readyMs: agent.readyMs,
+      warmupMs: t0 - w0,
       windowMs,
       collections,
+      scrapesInWindow: scraper.starts.filter((s) => s >= t0 && s < t1).length,
+      scrapes: scraper.starts.length,
       cpuMs,
       cpuPerCollectionMs: ratio(cpuMs, collections),
       coreShare: cpuMs / windowMs,
@@ -78,6 +157,7 @@ export async function serveCost(o: ServeCostOptions): Promise<ServeCost> {
       warnings: agent.warnings().count,
     }
   } finally {
+    await scraper.stop().catch(() => undefined)
     await agent.stop()
   }
 }

@@ -5,6 +5,11 @@
 // cache; on a node it runs kernel code (a flush of per-cpu memcg statistics, then kernfs and
 // seq_file formatting), so absolute times differ from a node's. The same tree is read by the C
 // floor and by the agent, so the ratio between them is the figure that carries over.
+//
+// cgroup.procs: a container lists one live PID, `procsPid` (the benchmark's own process by
+// default: it lives for the whole run), so the agent's process view and the C floor read a real
+// /proc/PID/status as on a node. Every other cgroup lists none: cgroup v2 allows no process in
+// an inner cgroup with controllers (pods, slices), and v1 trees follow the same shape.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { CgroupVersion } from '../agent-api.js'
@@ -68,6 +73,8 @@ export class CgroupWriter {
   constructor(
     readonly version: CgroupVersion,
     readonly rand: Random,
+    /** The PID each container's cgroup.procs lists. */
+    readonly procsPid: number = process.pid,
   ) {
     this.#templates = readTemplates(version)
   }
@@ -89,7 +96,7 @@ export class CgroupWriter {
       else out = vary(text, factor)
       writeFileSync(join(dir, name), out)
     }
-    const procs = kind === 'container' ? `${1000 + ((rand() * 60000) | 0)}\n` : ''
+    const procs = kind === 'container' ? `${this.procsPid}\n` : ''
     if (version === 'v1') {
       writeFileSync(join(dir, 'cgroup.procs'), procs)
       writeFileSync(join(dir, 'tasks'), '')

@@ -1,5 +1,7 @@
 // Generates one benchmark tree and prints where it is, for looking at or for other tools.
-//   node dist/bench/tree/gen-tree-cli.js [--version v1|v2] [--pods 500] [--containers 4] [--seed 1] [--out DIR]
+//   node dist/bench/tree/gen-tree-cli.js [--version v1|v2] [--pods 500] [--containers 4] [--seed 1] [--out DIR] [--pid N]
+// --pid: the PID each container's cgroup.procs lists; by default the parent of this command
+// (usually the shell), since this process is gone once the tree is written.
 import { parseArgs } from 'node:util'
 import { generateTree } from './gen-tree.js'
 
@@ -10,6 +12,7 @@ const { values } = parseArgs({
     containers: { type: 'string', default: '4' },
     seed: { type: 'string', default: '1' },
     out: { type: 'string' },
+    pid: { type: 'string' },
   },
 })
 const version = values.version
@@ -20,6 +23,7 @@ const tree = generateTree({
   pods: Number(values.pods),
   containersPerPod: Number(values.containers),
   seed: Number(values.seed),
+  procsPid: values.pid === undefined ? process.ppid : Number(values.pid),
   ...(values.out === undefined ? {} : { out: values.out }),
 })
 const { cgroupDirs, expected: _expected, writer: _writer, ...summary } = tree

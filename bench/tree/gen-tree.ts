@@ -84,6 +84,8 @@ export interface GenerateOptions {
   /** The tree's directory; a fresh one below `tmp` when not given. */
   readonly out?: string
   readonly tmp?: string
+  /** The live PID every container's cgroup.procs lists (default: this process, cgroup-writer.ts). */
+  readonly procsPid?: number
 }
 
 export interface GeneratedTree extends BenchTree {
@@ -99,7 +101,7 @@ export function generateTree(opts: GenerateOptions): GeneratedTree {
   const cgroupRoot = join(base, 'root')
   const hierarchyRoot = version === 'v1' ? join(cgroupRoot, 'memory') : cgroupRoot
   const rand = rng(seed * 7919 + (version === 'v1' ? 1 : 2))
-  const writer = new CgroupWriter(version, rand)
+  const writer = new CgroupWriter(version, rand, opts.procsPid)
   writeSkeleton(writer, cgroupRoot, hierarchyRoot)
 
   const cgroupDirs: string[] = []

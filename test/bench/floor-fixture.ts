@@ -1,4 +1,5 @@
-// A C floor summary for the report tests: 100 cgroups, 7 files each, 8 ms a pass (4 ms of CPU).
+// A C floor summary for the report tests: 100 cgroups, 7 files each, 8 ms a pass (4 ms of CPU),
+// run without a view (the figures mode's floor: the memory files alone, so both figures agree).
 import type { FloorSummary } from '../../bench/floor.js'
 
 export const FLOOR: FloorSummary = {
@@ -7,13 +8,25 @@ export const FLOOR: FloorSummary = {
   fields: 30,
   nsPerPass: [],
   cpuNsPerPass: [],
+  memoryNsPerPass: [],
+  memoryCpuNsPerPass: [],
   openedPerPass: 700,
+  memoryOpenedPerPass: 700,
   missingPerPass: 0,
   bytesPerPass: 1,
+  dirsListedPerPass: 0,
+  dirEntriesPerPass: 0,
+  procsReadPerPass: 0,
+  pidsPerPass: 0,
+  statusReadPerPass: 0,
+  statusGonePerPass: 0,
+  vmRssKb: 0,
   absentFields: 0,
   checksum: 1,
   runs: 1,
   passes: 3,
   medianMs: 8,
   cpuMedianMs: 4,
+  memoryMedianMs: 8,
+  memoryCpuMedianMs: 4,
 }

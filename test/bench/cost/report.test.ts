@@ -1,6 +1,6 @@
 import t from 'tap'
 import type { SizeCost } from '../../../bench/cost/measure.js'
-import { costTable, growthLines, MISS_MARK } from '../../../bench/cost/report.js'
+import { costGoals, costTable, growthLines, MISS_MARK } from '../../../bench/cost/report.js'
 import { FLOOR } from '../floor-fixture.js'
 
 const floor = FLOOR
@@ -11,12 +11,16 @@ const size = (cgroups: number, serveCpu: number, rss: number): SizeCost => ({
   version: 'v2',
   cgroups,
   pods: cgroups / 5,
-  floor: { ...floor, cpuMedianMs: cgroups / 100 },
+  // The whole pass at 1 ms per 100 cgroups, the memory files alone at 0.6 ms.
+  floor: { ...floor, cpuMedianMs: cgroups / 100, memoryCpuMedianMs: (cgroups / 100) * 0.6 },
   inProcess: { cpuMedianMs: cgroups / 80, wallMedianMs: 1, cycles: 10 },
   serve: {
     readyMs: 1,
+    warmupMs: 20_000,
     windowMs: 10_000,
     collections: 10,
+    scrapesInWindow: 1,
+    scrapes: 3,
     cpuMs: serveCpu * 10,
     cpuPerCollectionMs: serveCpu,
     coreShare: 0.01,
@@ -37,7 +41,21 @@ t.test('the cost table marks what misses its goal, and the growth is a line thro
   t.match(rowOf(text, '1000 '), `12.0 ms 1.20x`)
   t.match(rowOf(text, '2500 '), `85.0 MB${MISS_MARK}`, 'over 64 MB: marked')
   t.match(first, /n\/a\s+60\.0 MB\s+n\/a$/, 'no Kubernetes run: n/a')
+  t.match(first, /^200\s+2\.00 ms\s+1\.20 ms\s+2\.50 ms 1\.25x/, 'both floors; the ratio is against the whole pass, not the memory files')
+  const header = text.split('\n')[0] ?? ''
+  t.ok(
+    header.indexOf('C floor CPU/pass') < header.indexOf('C floor, memory files only'),
+    'the whole pass first, the memory files beside it',
+  )
   const growth = growthLines(sizes).join('\n')
   t.match(growth, /C floor CPU\s+0\.00 ms \+ 10\.0 ms per 1,000 cgroups/)
+  t.match(growth, /C floor, memory files only\s+0\.00 ms \+ 6\.00 ms per 1,000 cgroups/)
   t.match(growth, /serve \+ names\s+n\/a \(needs two sizes\)/)
+})
+
+t.test('the goal names the floor it is against and the scrape interval', async (t) => {
+  const goal = costGoals(100, 15)
+  t.match(goal, /1\.5x the C floor's CPU per pass \(the whole pass/)
+  t.match(goal, /scraped every 15 s/)
+  t.notMatch(goal, /nobody scraping/)
 })
