@@ -85,7 +85,13 @@ export function* discover(h: Hierarchy, opts: DiscoverOptions): Generator<Cgroup
 }
 
 /** The subdirectories of a cgroup directory; undefined when it is gone; [] when it is unreadable. */
-function list(lister: DirectoryLister, h: Hierarchy, id: string, isStart: boolean, onError: DiscoverOptions['onError']): string[] | undefined {
+function list(
+  lister: DirectoryLister,
+  h: Hierarchy,
+  id: string,
+  isStart: boolean,
+  onError: DiscoverOptions['onError'],
+): string[] | undefined {
   try {
     return lister.listDirectories(id === '/' ? h.root : h.root + id)
   } catch (er) {

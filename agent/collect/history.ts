@@ -40,7 +40,8 @@ const INITIAL_CAPACITY = 8
 
 const stored = (v: number | undefined): number => (v === undefined ? NaN : v)
 const value = (v: number): number | undefined => (Number.isNaN(v) ? undefined : v)
-const higher = (a: number | undefined, b: number | undefined): number | undefined => (b === undefined ? a : a === undefined || b > a ? b : a)
+const higher = (a: number | undefined, b: number | undefined): number | undefined =>
+  b === undefined ? a : a === undefined || b > a ? b : a
 
 /** One cgroup's samples, oldest first, in a ring of rows that grows and shrinks by halves. */
 class Ring {

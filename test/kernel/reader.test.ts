@@ -145,7 +145,14 @@ t.test('the same as node:fs', { skip: state.loaded ? false : 'native reader not 
     }
     t.strictSame(list(native, `${root}/c`), ['a.slice', 'b.scope'], 'directories only: no files, links or FIFOs')
     t.strictSame(list(native, `${root}/empty`), [])
-    for (const path of [`${root}/c`, `${root}/empty`, `${root}/gone`, `${root}/c/memory.current`, `${root}/c/link-to-dir`, `${root}/c/loop`]) {
+    for (const path of [
+      `${root}/c`,
+      `${root}/empty`,
+      `${root}/gone`,
+      `${root}/c/memory.current`,
+      `${root}/c/link-to-dir`,
+      `${root}/c/loop`,
+    ]) {
       t.strictSame(list(native, path), list(js, path), path.slice(root.length))
     }
     t.match(list(native, `${root}/gone`), { code: 'ENOENT', syscall: 'scandir', path: `${root}/gone` })
