@@ -313,6 +313,14 @@ static uint64_t now_ns(clockid_t clock) {
   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* Runs one pass; its wall and CPU nanoseconds into *ns and *cpu_ns. */
+static void timed_pass(void (*pass)(const struct work *), const struct work *w, uint64_t *ns, uint64_t *cpu_ns) {
+  uint64_t t0 = now_ns(CLOCK_MONOTONIC), c0 = now_ns(CLOCK_PROCESS_CPUTIME_ID);
+  pass(w);
+  *ns = now_ns(CLOCK_MONOTONIC) - t0;
+  *cpu_ns = now_ns(CLOCK_PROCESS_CPUTIME_ID) - c0;
+}
+
 static int cmp_u64(const void *a, const void *b) {
   uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
   return x < y ? -1 : x > y;
@@ -441,21 +449,12 @@ int main(int argc, char **argv) {
     whole_pass(&w);
   }
   for (int i = 0; i < passes; i++) {
-    uint64_t t0, c0;
     if (whole_differs) {
       cnt = &mem;
-      t0 = now_ns(CLOCK_MONOTONIC);
-      c0 = now_ns(CLOCK_PROCESS_CPUTIME_ID);
-      memory_pass(&w);
-      mem_ns[i] = now_ns(CLOCK_MONOTONIC) - t0;
-      mem_cpu_ns[i] = now_ns(CLOCK_PROCESS_CPUTIME_ID) - c0;
+      timed_pass(memory_pass, &w, &mem_ns[i], &mem_cpu_ns[i]);
     }
     cnt = &whole;
-    t0 = now_ns(CLOCK_MONOTONIC);
-    c0 = now_ns(CLOCK_PROCESS_CPUTIME_ID);
-    whole_pass(&w);
-    ns[i] = now_ns(CLOCK_MONOTONIC) - t0;
-    cpu_ns[i] = now_ns(CLOCK_PROCESS_CPUTIME_ID) - c0;
+    timed_pass(whole_pass, &w, &ns[i], &cpu_ns[i]);
     if (!whole_differs) {
       mem_ns[i] = ns[i];
       mem_cpu_ns[i] = cpu_ns[i];

@@ -71,6 +71,21 @@ static int64_t read_all(int fd, uint8_t *buf, size_t room) {
   return (int64_t)len;
 }
 
+/* Copies the string argument dir into path; false (a TypeError thrown) when it is not a string
+ * or holds a NUL byte. A dir that does not fit is cut to size - 1 bytes: callers compare *len
+ * with size and answer ENAMETOOLONG, as the kernel would. */
+static bool dir_arg(napi_env env, napi_value dir, char *path, size_t size, size_t *len) {
+  if (napi_get_value_string_utf8(env, dir, path, size, len) != napi_ok) {
+    throw_type(env, "dir must be a string");
+    return false;
+  }
+  if (memchr(path, '\0', *len) != NULL) {
+    throw_type(env, "dir must not contain null bytes");
+    return false;
+  }
+  return true;
+}
+
 /* Sets o[0], o[1] and returns 1 when fd is not a regular file (or fstat fails); else 0. */
 static int refuse_unless_regular(int fd, int32_t *o) {
   struct stat st;
@@ -95,9 +110,7 @@ static napi_value read_files(napi_env env, napi_callback_info info) {
 
   char path[PATH_MAX];
   size_t dir_len = 0;
-  if (napi_get_value_string_utf8(env, argv[0], path, sizeof path, &dir_len) != napi_ok)
-    return throw_type(env, "dir must be a string");
-  if (memchr(path, '\0', dir_len) != NULL) return throw_type(env, "dir must not contain null bytes");
+  if (!dir_arg(env, argv[0], path, sizeof path, &dir_len)) return NULL;
 
   bool is_array = false;
   uint32_t n = 0;
@@ -204,9 +217,7 @@ static napi_value list_dirs(napi_env env, napi_callback_info info) {
   if (argc != 1) return throw_type(env, "listDirs(dir)");
   char path[PATH_MAX];
   size_t dir_len = 0;
-  if (napi_get_value_string_utf8(env, argv[0], path, sizeof path, &dir_len) != napi_ok)
-    return throw_type(env, "dir must be a string");
-  if (memchr(path, '\0', dir_len) != NULL) return throw_type(env, "dir must not contain null bytes");
+  if (!dir_arg(env, argv[0], path, sizeof path, &dir_len)) return NULL;
   if (dir_len + 1 >= sizeof path) return int32(env, -ENAMETOOLONG);
   /* opendir: open(O_DIRECTORY|O_NONBLOCK|O_CLOEXEC), without fdopendir's fstat and fcntl. */
   DIR *d = opendir(path);

@@ -9,22 +9,10 @@
 // again only when a kill is explained.
 import { workingSet } from '../cgroup/formulas.js'
 import type { CgroupSample, WindowPeaks } from '../model.js'
-import type { OomEvents, OomMemory, OomSample } from '../oom/window.js'
+import { OOM_EVENT_FIELDS, OOM_MEMORY_FIELDS, type OomEvents, type OomMemory, type OomSample } from '../oom/window.js'
 
-const MEMORY_FIELDS = [
-  'usageBytes',
-  'limitBytes',
-  'rssBytes',
-  'cacheBytes',
-  'activeFileBytes',
-  'inactiveFileBytes',
-  'dirtyBytes',
-  'writebackBytes',
-  'shmemBytes',
-  'kernelBytes',
-  'unreclaimableBytes',
-] as const satisfies readonly (keyof OomMemory)[]
-const EVENT_FIELDS = ['limitHits', 'oomKills'] as const satisfies readonly (keyof OomEvents)[]
+const MEMORY_FIELDS = OOM_MEMORY_FIELDS
+const EVENT_FIELDS = OOM_EVENT_FIELDS
 
 // Offsets in a sample's row: its time, then the memory fields, then the event counters.
 const AT = 0

@@ -4,23 +4,28 @@
 // second to the next and can read zero at the kill itself (docs/oom.md "Why a window").
 import type { MemoryBytes, MemoryEvents } from '../model.js'
 
-/** The MemoryBytes fields the classifier uses; any MemoryBytes fits. */
-export type OomMemory = Pick<
-  MemoryBytes,
-  | 'usageBytes'
-  | 'limitBytes'
-  | 'rssBytes'
-  | 'cacheBytes'
-  | 'activeFileBytes'
-  | 'inactiveFileBytes'
-  | 'dirtyBytes'
-  | 'writebackBytes'
-  | 'shmemBytes'
-  | 'kernelBytes'
-  | 'unreclaimableBytes'
->
+/** The MemoryBytes fields the classifier uses (and the history keeps, collect/history.ts). */
+export const OOM_MEMORY_FIELDS = [
+  'usageBytes',
+  'limitBytes',
+  'rssBytes',
+  'cacheBytes',
+  'activeFileBytes',
+  'inactiveFileBytes',
+  'dirtyBytes',
+  'writebackBytes',
+  'shmemBytes',
+  'kernelBytes',
+  'unreclaimableBytes',
+] as const satisfies readonly (keyof MemoryBytes)[]
 
-export type OomEvents = Pick<MemoryEvents, 'limitHits' | 'oomKills'>
+/** The MemoryEvents counters the classifier uses. */
+export const OOM_EVENT_FIELDS = ['limitHits', 'oomKills'] as const satisfies readonly (keyof MemoryEvents)[]
+
+/** What the classifier reads of a reading; any MemoryBytes fits. */
+export type OomMemory = Pick<MemoryBytes, (typeof OOM_MEMORY_FIELDS)[number]>
+
+export type OomEvents = Pick<MemoryEvents, (typeof OOM_EVENT_FIELDS)[number]>
 
 export interface OomSample {
   /** When it was read, ms (any clock, as long as the window uses one). */
