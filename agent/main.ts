@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The memlens command: wiring only. Exit codes: 0 ok, 1 runtime failure, 2 usage or setup
 // error (a wrong flag, no memory cgroup hierarchy).
+import './app/heap.js'
 import { runCli } from './cli/run.js'
 import { UsageError } from './kernel/errors.js'
 
