@@ -179,6 +179,13 @@ export class PseudoFileReader {
     return this.#batch.fill(dir, names, this.#buf, maxBytes)
   }
 
+  /** One file through the native reader: a batch of one, and the name to ask it for. */
+  #readOneNative(addon: NativeAddon, path: string, maxBytes: number): { batch: FileBatch; name: string } {
+    const slash = path.lastIndexOf('/')
+    const name = path.slice(slash + 1)
+    return { batch: this.#readNative(addon, slash <= 0 ? '/' : path.slice(0, slash), [name], maxBytes), name }
+  }
+
   /**
    * The names of a directory's subdirectories, in readdir order; symbolic links are not
    * followed and not listed. Throws what readdirSync throws (ENOENT for a cgroup that is gone).
@@ -205,10 +212,9 @@ export class PseudoFileReader {
    */
   readBytes(path: string, maxBytes = this.#maxBytes): Bytes {
     if (this.#addon !== undefined) {
-      // One native call instead of four binding calls (open, read, close and an fstat in Node).
-      const slash = path.lastIndexOf('/')
-      const name = path.slice(slash + 1)
-      return this.#readNative(this.#addon, slash <= 0 ? '/' : path.slice(0, slash), [name], maxBytes).read(name)
+      // One native call instead of three or four binding calls (open, read, close, fstat).
+      const { batch, name } = this.#readOneNative(this.#addon, path, maxBytes)
+      return batch.read(name)
     }
     const fd = openSync(path, OPEN_FLAGS)
     try {
@@ -252,9 +258,7 @@ export class PseudoFileReader {
    */
   readIfPresent(path: string): Bytes | undefined {
     if (this.#addon !== undefined) {
-      const slash = path.lastIndexOf('/')
-      const name = path.slice(slash + 1)
-      const batch = this.#readNative(this.#addon, slash <= 0 ? '/' : path.slice(0, slash), [name], this.#maxBytes)
+      const { batch, name } = this.#readOneNative(this.#addon, path, this.#maxBytes)
       return batch.gone(name) ? undefined : batch.read(name)
     }
     try {
