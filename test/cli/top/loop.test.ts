@@ -357,15 +357,7 @@ t.test('into a pipe: one plain table per interval, no escape codes, no raw mode'
 t.test('the signal ends it; an aborted signal never touches the terminal', async (t) => {
   const term = terminal()
   const ac = new AbortController()
-  const done = runTop({
-    fetch: async () => three,
-    intervalMs: 1000,
-    input: term.input,
-    output: term.output,
-    sort: 'wset',
-    signal: ac.signal,
-    setTimer: manualTimers().setTimer,
-  })
+  const done = startTop(term, manualTimers(), { signal: ac.signal })
   await settle()
   ac.abort()
   await done
@@ -373,14 +365,7 @@ t.test('the signal ends it; an aborted signal never touches the terminal', async
   t.ok(term.written().endsWith(ANSI.leaveAltScreen))
 
   const quiet = terminal()
-  await runTop({
-    fetch: async () => three,
-    intervalMs: 1000,
-    input: quiet.input,
-    output: quiet.output,
-    sort: 'wset',
-    signal: AbortSignal.abort(),
-  })
+  await startTop(quiet, manualTimers(), { signal: AbortSignal.abort() })
   await settle()
   t.equal(quiet.written(), '')
   t.same(quiet.rawModes, [])
@@ -390,14 +375,7 @@ t.test('a fetch that ends after quit draws nothing', async (t) => {
   const term = terminal()
   let release: (s: SnapshotJson) => void = () => undefined
   const timers = manualTimers()
-  const done = runTop({
-    fetch: () => new Promise<SnapshotJson>((resolve) => (release = resolve)),
-    intervalMs: 1000,
-    input: term.input,
-    output: term.output,
-    sort: 'wset',
-    setTimer: timers.setTimer,
-  })
+  const done = startTop(term, timers, { fetch: () => new Promise<SnapshotJson>((resolve) => (release = resolve)) })
   await settle()
   term.input.write('q')
   await done
@@ -419,14 +397,7 @@ t.test('a failure while drawing rejects, after restoring the terminal', async (t
     }
     return write(chunk)
   }) as typeof term.output.write
-  const done = runTop({
-    fetch: async () => three,
-    intervalMs: 1000,
-    input: term.input,
-    output: term.output,
-    sort: 'wset',
-    setTimer: manualTimers().setTimer,
-  })
+  const done = startTop(term, manualTimers())
   await settle()
   explode = true
   term.input.write('r')
@@ -437,14 +408,7 @@ t.test('a failure while drawing rejects, after restoring the terminal', async (t
 
 t.test('a closed pipe (EPIPE) ends it quietly', async (t) => {
   const term = terminal({ isTTY: false })
-  const done = runTop({
-    fetch: async () => three,
-    intervalMs: 1000,
-    input: term.input,
-    output: term.output,
-    sort: 'wset',
-    setTimer: manualTimers().setTimer,
-  })
+  const done = startTop(term, manualTimers())
   await settle()
   term.output.emit('error', Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }))
   await done
