@@ -1,13 +1,22 @@
 // cgroup v2: a change of memory.events is sampled at once, between polls (chokidar watches the
 // files; on the real kernel kernfs notifies, on this tmpfs fixture the rewrite does).
 import { rmSync } from 'node:fs'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { createCore } from '../../agent/app/core.js'
 import { parseConfig } from '../../agent/config.js'
 import { writeV2 } from '../fixtures/rewrite-v2.js'
 import { buildTree } from '../fixtures/trees.js'
 import { captureLogs } from '../helpers/logs.js'
 import { until } from '../helpers/wait.js'
+
+/** The serve core on a tree, polling every 10 minutes (so only notifications sample between). */
+function coreFor(t: Test, cgroupRoot: string, logLevel: 'silent' | 'warn' = 'silent'): ReturnType<typeof createCore> {
+  const parsed = parseConfig(['serve', '--cgroup-root', cgroupRoot, '--interval', '10m'], {})
+  if (parsed.config === undefined) throw new Error('no config')
+  const core = createCore(parsed.config, { logger: captureLogs(logLevel).logger })
+  t.teardown(() => core.stop())
+  return core
+}
 
 t.test('a kill is explained from memory.events notifications, without waiting for a poll', async (t) => {
   const tree = buildTree(t.testdir({}), { version: 'v2', layout: 'systemd-containerd' })
@@ -16,11 +25,7 @@ t.test('a kill is explained from memory.events notifications, without waiting fo
   if (pod === undefined || target === undefined) throw new Error('no container')
   const dir = `${tree.hierarchyRoot}${target.path}`
   writeV2(dir, { limitMiB: 256, anonMiB: 1, fileMiB: 20 })
-  const parsed = parseConfig(['serve', '--cgroup-root', tree.cgroupRoot, '--interval', '10m'], {})
-  if (parsed.config === undefined) throw new Error('no config')
-  const { logger } = captureLogs('warn')
-  const core = createCore(parsed.config, { logger })
-  t.teardown(() => core.stop())
+  const core = coreFor(t, tree.cgroupRoot, 'warn')
   let polls = 0
   core.collector.onSnapshot(() => void polls++)
   core.startPolling()
@@ -44,10 +49,7 @@ t.test('a kill is explained from memory.events notifications, without waiting fo
 
 t.test('watchers follow the cgroups: released when a container goes, none on v1', async (t) => {
   const tree = buildTree(t.testdir({}), { version: 'v2', layout: 'cgroupfs-containerd' })
-  const parsed = parseConfig(['serve', '--cgroup-root', tree.cgroupRoot, '--interval', '10m'], {})
-  if (parsed.config === undefined) throw new Error('no config')
-  const core = createCore(parsed.config, { logger: captureLogs('silent').logger })
-  t.teardown(() => core.stop())
+  const core = coreFor(t, tree.cgroupRoot)
   core.startPolling()
   await until('the first poll', () => core.collector.latest !== undefined, 10_000)
   const before = core.collector.watchedEvents
@@ -61,10 +63,7 @@ t.test('watchers follow the cgroups: released when a container goes, none on v1'
   t.equal(core.collector.watchedEvents, 0, 'all released on stop')
 
   const v1 = buildTree(t.testdir({}), { version: 'v1', layout: 'cgroupfs-containerd' })
-  const p1 = parseConfig(['serve', '--cgroup-root', v1.cgroupRoot, '--interval', '10m'], {})
-  if (p1.config === undefined) throw new Error('no config')
-  const c1 = createCore(p1.config, { logger: captureLogs('silent').logger })
-  t.teardown(() => c1.stop())
+  const c1 = coreFor(t, v1.cgroupRoot)
   c1.startPolling()
   await until('the first v1 poll', () => c1.collector.latest !== undefined, 10_000)
   t.equal(c1.collector.watchedEvents, 0, 'v1 does not notify: polls only')
