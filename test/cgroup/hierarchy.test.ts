@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 
 import t from 'tap'
 import { findHierarchy, HierarchyError, resolveScope } from '../../agent/cgroup/hierarchy.js'
 import { buildTree } from '../fixtures/trees.js'
+import { thrownBy } from '../helpers/thrown.js'
 
 // Lines as a hybrid host (this project's machines) prints them, with `root` as the cgroup mount.
 function hybridMountinfo(root: string): string {
@@ -46,7 +47,7 @@ t.test('findHierarchy', async (t) => {
 
   t.test('nothing there: says what was looked for where, and suggests --cgroup-root', async (t) => {
     const dir = t.testdir({ memory: {} })
-    const er = catchError(() => findHierarchy({ cgroupRoot: dir }))
+    const er = thrownBy(() => findHierarchy({ cgroupRoot: dir }))
     t.type(er, HierarchyError)
     t.equal((er as HierarchyError).code, 'ENOHIERARCHY')
     const msg = (er as Error).message
@@ -148,15 +149,6 @@ t.test('resolveScope', async (t) => {
   mkdirSync(`${depth4}/a/b/c/kubepods.slice`, { recursive: true })
   t.equal(resolveScope({ version: 'v2', root: depth4 }, 'auto'), 'all', 'four levels down is too deep')
 })
-
-function catchError(fn: () => unknown): unknown {
-  try {
-    fn()
-  } catch (er) {
-    return er
-  }
-  return undefined
-}
 
 function readOr(path: string): string {
   try {

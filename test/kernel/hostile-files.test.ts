@@ -8,6 +8,7 @@ import { RefusedFileError } from '../../agent/kernel/errors.js'
 import { MAX_FILE_BYTES, PseudoFileReader } from '../../agent/kernel/fs.js'
 import { nativeState } from '../../agent/kernel/native.js'
 import { makeFifo } from '../helpers/fifo.js'
+import { thrownBy } from '../helpers/thrown.js'
 
 const readers = [{ name: 'node:fs', native: false }, ...(nativeState().loaded ? [{ name: 'native', native: true }] : [])] as const
 
@@ -18,22 +19,13 @@ function read(reader: PseudoFileReader, dir: string, name: string): string {
   return buf.toString('latin1', start, end)
 }
 
-function errorOf(fn: () => unknown): unknown {
-  try {
-    fn()
-  } catch (er) {
-    return er
-  }
-  return undefined
-}
-
 for (const { name, native } of readers) {
   t.test(`${name} reader`, async (t) => {
     t.test('a FIFO where a file should be is refused at once, not waited on', async (t) => {
       const dir = t.testdir({ 'memory.current': '5\n' })
       makeFifo(t, `${dir}/memory.stat`)
       const reader = new PseudoFileReader({ native })
-      const er = errorOf(() => read(reader, dir, 'memory.stat'))
+      const er = thrownBy(() => read(reader, dir, 'memory.stat'))
       t.ok(er instanceof RefusedFileError, 'a RefusedFileError')
       t.match(er, {
         code: 'ENOTREG',
@@ -44,7 +36,7 @@ for (const { name, native } of readers) {
       if (native) {
         const batch = reader.readMany(dir, ['memory.current', 'memory.stat', 'memory.current'])
         t.match(
-          errorOf(() => batch?.read('memory.stat')),
+          thrownBy(() => batch?.read('memory.stat')),
           { code: 'ENOTREG' },
           'in a batch: that file only',
         )
@@ -55,7 +47,7 @@ for (const { name, native } of readers) {
     t.test('a device is refused: /dev/zero never ends', async (t) => {
       const reader = new PseudoFileReader({ native })
       t.match(
-        errorOf(() => read(reader, '/dev', 'zero')),
+        thrownBy(() => read(reader, '/dev', 'zero')),
         { code: 'ENOTREG', message: /not a regular file \(a character device\)/ },
       )
       t.equal(reader.bufferBytes, 64 * 1024, 'the buffer did not grow')
@@ -69,7 +61,7 @@ for (const { name, native } of readers) {
       const reader = new PseudoFileReader({ native })
       for (const f of ['memory.stat', 'memory.max', 'memory.peak'])
         t.match(
-          errorOf(() => read(reader, dir, f)),
+          thrownBy(() => read(reader, dir, f)),
           { code: 'ELOOP', syscall: 'open' },
           f,
         )
@@ -78,7 +70,7 @@ for (const { name, native } of readers) {
     t.test('a directory where a file should be is refused', async (t) => {
       const dir = t.testdir({ 'memory.stat': {} })
       t.match(
-        errorOf(() => read(new PseudoFileReader({ native }), dir, 'memory.stat')),
+        thrownBy(() => read(new PseudoFileReader({ native }), dir, 'memory.stat')),
         { code: 'ENOTREG', message: /\(a directory\)/ },
       )
     })
@@ -89,11 +81,11 @@ for (const { name, native } of readers) {
       const reader = new PseudoFileReader({ native, maxFileBytes: cap })
       t.equal(read(reader, dir, 'exact').length, cap, 'exactly the cap is fine')
       t.match(
-        errorOf(() => read(reader, dir, 'over')),
+        thrownBy(() => read(reader, dir, 'over')),
         { code: 'EFBIG', path: `${dir}/over`, message: `EFBIG: longer than ${cap} bytes, refused '${dir}/over'` },
       )
       t.match(
-        errorOf(() => read(reader, dir, 'big')),
+        thrownBy(() => read(reader, dir, 'big')),
         { code: 'EFBIG' },
       )
       t.ok(reader.bufferBytes <= 64 * 1024, 'no growth for a file refused')
@@ -106,7 +98,7 @@ for (const { name, native } of readers) {
       const dir = t.testdir({ huge: 'z'.repeat(MAX_FILE_BYTES + 1), fine: 'z'.repeat(200_000) })
       const reader = new PseudoFileReader({ native })
       t.match(
-        errorOf(() => read(reader, dir, 'huge')),
+        thrownBy(() => read(reader, dir, 'huge')),
         { code: 'EFBIG', message: /longer than 1048576 bytes/ },
       )
       t.ok(reader.bufferBytes <= 4 * (MAX_FILE_BYTES + 1), `the buffer is bounded (${reader.bufferBytes} bytes)`)

@@ -2,13 +2,13 @@
 // reader: the same bytes, the same absences and the same errors, on the real kernel captures
 // and on files and directories that are not there. It must be built and loaded here; under
 // CI=true a machine without it fails, elsewhere the comparisons skip with the reason.
-import { execFileSync } from 'node:child_process'
 import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { readCgroup } from '../../agent/cgroup/read.js'
 import { MAX_BATCH, PseudoFileReader } from '../../agent/kernel/fs.js'
 import { nativeAddon, nativeState } from '../../agent/kernel/native.js'
+import { makeFifo } from '../helpers/fifo.js'
 
 const captures = fileURLToPath(new URL('../fixtures/captures', import.meta.url))
 const dirs = readdirSync(captures).filter((d) => d.startsWith('cgroup-'))
@@ -35,11 +35,6 @@ function viaNative(reader: PseudoFileReader, dir: string, names: readonly string
       return describe(er)
     }
   })
-}
-
-/** A FIFO named `fifo` in dir (mkfifo(1): Node has no mkfifo). */
-function mkfifoIn(dir: string): void {
-  execFileSync('mkfifo', [`${dir}/fifo`])
 }
 
 function describe(er: unknown): Record<string, unknown> {
@@ -133,7 +128,7 @@ t.test('the same as node:fs', { skip: state.loaded ? false : 'native reader not 
     const root = t.testdir({ c: { 'memory.current': '5\n', 'b.scope': {}, 'a.slice': { deeper: {} }, 'cgroup.procs': '' }, empty: {} })
     symlinkSync(`${root}/c/a.slice`, `${root}/c/link-to-dir`)
     symlinkSync(`${root}/c/loop`, `${root}/c/loop`)
-    mkfifoIn(`${root}/c`)
+    makeFifo(t, `${root}/c/fifo`)
     const native = new PseudoFileReader()
     const js = new PseudoFileReader({ native: false })
     const list = (r: PseudoFileReader, path: string): string[] | Record<string, unknown> => {
