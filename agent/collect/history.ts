@@ -11,19 +11,16 @@ import { workingSet } from '../cgroup/formulas.js'
 import type { CgroupSample, WindowPeaks } from '../model.js'
 import { OOM_EVENT_FIELDS, OOM_MEMORY_FIELDS, type OomEvents, type OomMemory, type OomSample } from '../oom/window.js'
 
-const MEMORY_FIELDS = OOM_MEMORY_FIELDS
-const EVENT_FIELDS = OOM_EVENT_FIELDS
-
 // Offsets in a sample's row: its time, then the memory fields, then the event counters.
 const AT = 0
 const MEMORY = 1
-const EVENTS = MEMORY + MEMORY_FIELDS.length
-const WIDTH = EVENTS + EVENT_FIELDS.length
-const USAGE = MEMORY + MEMORY_FIELDS.indexOf('usageBytes')
-const INACTIVE_FILE = MEMORY + MEMORY_FIELDS.indexOf('inactiveFileBytes')
-const DIRTY = MEMORY + MEMORY_FIELDS.indexOf('dirtyBytes')
-const WRITEBACK = MEMORY + MEMORY_FIELDS.indexOf('writebackBytes')
-const UNRECLAIMABLE = MEMORY + MEMORY_FIELDS.indexOf('unreclaimableBytes')
+const EVENTS = MEMORY + OOM_MEMORY_FIELDS.length
+const WIDTH = EVENTS + OOM_EVENT_FIELDS.length
+const USAGE = MEMORY + OOM_MEMORY_FIELDS.indexOf('usageBytes')
+const INACTIVE_FILE = MEMORY + OOM_MEMORY_FIELDS.indexOf('inactiveFileBytes')
+const DIRTY = MEMORY + OOM_MEMORY_FIELDS.indexOf('dirtyBytes')
+const WRITEBACK = MEMORY + OOM_MEMORY_FIELDS.indexOf('writebackBytes')
+const UNRECLAIMABLE = MEMORY + OOM_MEMORY_FIELDS.indexOf('unreclaimableBytes')
 const INITIAL_CAPACITY = 8
 
 const stored = (v: number | undefined): number => (v === undefined ? NaN : v)
@@ -54,8 +51,8 @@ class Ring {
     const o = this.at(this.length)
     const rows = this.#rows
     rows[o + AT] = atMs
-    for (let f = 0; f < MEMORY_FIELDS.length; f++) rows[o + MEMORY + f] = stored(memory[MEMORY_FIELDS[f] ?? 'usageBytes'])
-    for (let f = 0; f < EVENT_FIELDS.length; f++) rows[o + EVENTS + f] = stored(events[EVENT_FIELDS[f] ?? 'oomKills'])
+    OOM_MEMORY_FIELDS.forEach((name, f) => (rows[o + MEMORY + f] = stored(memory[name])))
+    OOM_EVENT_FIELDS.forEach((name, f) => (rows[o + EVENTS + f] = stored(events[name])))
     this.length++
   }
 
@@ -72,16 +69,14 @@ class Ring {
     const o = this.at(i)
     const memory: { -readonly [K in keyof OomMemory]: number } = {}
     const events: { -readonly [K in keyof OomEvents]: number } = {}
-    for (let f = 0; f < MEMORY_FIELDS.length; f++) {
+    OOM_MEMORY_FIELDS.forEach((name, f) => {
       const v = value(this.get(o + MEMORY + f))
-      const name = MEMORY_FIELDS[f]
-      if (v !== undefined && name !== undefined) memory[name] = v
-    }
-    for (let f = 0; f < EVENT_FIELDS.length; f++) {
+      if (v !== undefined) memory[name] = v
+    })
+    OOM_EVENT_FIELDS.forEach((name, f) => {
       const v = value(this.get(o + EVENTS + f))
-      const name = EVENT_FIELDS[f]
-      if (v !== undefined && name !== undefined) events[name] = v
-    }
+      if (v !== undefined) events[name] = v
+    })
     return { atMs: this.get(o + AT), memory, events }
   }
 
