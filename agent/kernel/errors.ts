@@ -9,10 +9,13 @@ export function errorMessage(er: unknown): string {
   return er instanceof Error ? er.message : String(er)
 }
 
+/** The codes of a cgroup (or process) that went away between discovery and reading. */
+export const GONE_CODES: ReadonlySet<string> = new Set(['ENOENT', 'ESRCH', 'ENODEV', 'ENOTDIR'])
+
 /** A cgroup (or process) that went away between discovery and reading: a normal state. */
 export function isGone(er: unknown): boolean {
   const code = errorCode(er)
-  return code === 'ENOENT' || code === 'ESRCH' || code === 'ENODEV' || code === 'ENOTDIR'
+  return code !== undefined && GONE_CODES.has(code)
 }
 
 /**

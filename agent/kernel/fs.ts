@@ -14,7 +14,7 @@
 import { closeSync, constants as fsConstants, fstatSync, openSync, readdirSync, readSync } from 'node:fs'
 import { constants } from 'node:os'
 import { getSystemErrorMap } from 'node:util'
-import { isGone, RefusedFileError } from './errors.js'
+import { GONE_CODES, isGone, RefusedFileError } from './errors.js'
 import { nativeAddon, type NativeAddon } from './native.js'
 
 const INITIAL_SIZE = 64 * 1024
@@ -30,7 +30,11 @@ const OPEN_FLAGS = fsConstants.O_RDONLY | fsConstants.O_NONBLOCK | fsConstants.O
 const FAILED = ['open', 'read', 'fstat', 'not regular', 'too large'] as const
 const ENOENT = -constants.errno.ENOENT
 /** What isGone (errors.ts) calls gone, as the native reader reports it: -errno of open. */
-const GONE = new Set([ENOENT, -constants.errno.ESRCH, -constants.errno.ENODEV, -constants.errno.ENOTDIR])
+const GONE = new Set(
+  Object.entries(constants.errno)
+    .filter(([code]) => GONE_CODES.has(code))
+    .map(([, errno]) => -errno),
+)
 
 // node:util builds this map anew on every call (~50 us): once is enough.
 let errnoNames: ReturnType<typeof getSystemErrorMap> | undefined
@@ -187,8 +191,8 @@ export class PseudoFileReader {
   }
 
   /**
-   * The names of a directory's subdirectories, in readdir order; symbolic links are not
-   * followed and not listed. Throws what readdirSync throws (ENOENT for a cgroup that is gone).
+   * The names of a directory's subdirectories, sorted by name (as readdirSync returns them);
+   * symbolic links are not followed and not listed. Throws what readdirSync throws (ENOENT for a cgroup that is gone).
    */
   listDirectories(path: string): string[] {
     if (this.#addon === undefined) {
