@@ -56,12 +56,15 @@ export async function measureSize(tree: GeneratedTree, floorBin: string | undefi
   })
 
   const agent = { cgroupRoot: tree.cgroupRoot, interval: plan.interval }
-  const serve = await step(errors, label, 'memlens serve', () => serveCost({ agent, windowMs: plan.windowMs, warmupMs: plan.warmupMs }))
+  const serve = await step(errors, label, 'memlens serve', () =>
+    serveCost({ agent, intervalMs: plan.intervalMs, windowMs: plan.windowMs, warmupMs: plan.warmupMs }),
+  )
   const serveKube = await step(errors, label, `memlens serve, names of ${plan.apiPods} pods`, async () => {
     const kube = await startKube(tree.base, tree.expected, plan.apiPods)
     try {
       return await serveCost({
         agent: { ...agent, extraArgs: kube.args },
+        intervalMs: plan.intervalMs,
         windowMs: plan.windowMs,
         warmupMs: plan.warmupMs,
         expectNamed: kube.named,

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { fdCount, fsTypeOf, parseStatCpu, parseStatusMemory, procCpuMs } from '../../bench/proc.js'
+import { fdCount, fsTypeOf, parseSchedstatNs, parseStatCpu, parseStatusMemory, procCpuFineMs, procCpuMs } from '../../bench/proc.js'
 
 t.test('parseStatusMemory reads kB lines as bytes', async (t) => {
   const m = parseStatusMemory('Name:\tnode\nVmHWM:\t   70000 kB\nVmRSS:\t   64000 kB\nRssAnon:\t  40000 kB\n')
@@ -26,4 +26,15 @@ t.test('fsTypeOf takes the longest mount point that prefixes the path', async (t
   t.equal(fsTypeOf('/dev/shm', mounts), 'tmpfs')
   t.equal(fsTypeOf('/home/x', mounts), 'ext4')
   t.equal(fsTypeOf('/x', ''), 'unknown')
+})
+
+t.test('schedstat gives CPU to the nanosecond, summed over the threads', async (t) => {
+  t.equal(parseSchedstatNs('123456789 5000 42\n'), 123456789)
+  t.throws(() => parseSchedstatNs('garbage'), /not a schedstat line/)
+  t.throws(() => parseSchedstatNs('-5 0 0'), /not a schedstat line/)
+  const before = procCpuFineMs(process.pid)
+  const end = performance.now() + 30
+  while (performance.now() < end) Math.sqrt(Math.random())
+  const spent = procCpuFineMs(process.pid) - before
+  t.ok(spent > 0, `30 ms of spinning shows as CPU (${spent.toFixed(3)} ms)`)
 })

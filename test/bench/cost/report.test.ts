@@ -19,10 +19,10 @@ const size = (cgroups: number, serveCpu: number, rss: number): SizeCost => ({
     warmupMs: 20_000,
     windowMs: 10_000,
     collections: 10,
-    scrapesInWindow: 1,
     scrapes: 3,
     cpuMs: serveCpu * 10,
     cpuPerCollectionMs: serveCpu,
+    scrapeCpuMs: cgroups / 50,
     coreShare: 0.01,
     peakRssBytes: rss,
     rssBytes: rss,
@@ -40,7 +40,7 @@ t.test('the cost table marks what misses its goal, and the growth is a line thro
   t.match(first, /60\.0 MB\s/)
   t.match(rowOf(text, '1000 '), `12.0 ms 1.20x`)
   t.match(rowOf(text, '2500 '), `85.0 MB${MISS_MARK}`, 'over 64 MB: marked')
-  t.match(first, /n\/a\s+60\.0 MB\s+n\/a$/, 'no Kubernetes run: n/a')
+  t.match(first, /n\/a\s+4\.00 ms\s+60\.0 MB\s+n\/a$/, 'no Kubernetes run: n/a; the scrape beside it')
   t.match(first, /^200\s+2\.00 ms\s+1\.20 ms\s+2\.50 ms 1\.25x/, 'both floors; the ratio is against the whole pass, not the memory files')
   const header = text.split('\n')[0] ?? ''
   t.ok(
@@ -51,11 +51,12 @@ t.test('the cost table marks what misses its goal, and the growth is a line thro
   t.match(growth, /C floor CPU\s+0\.00 ms \+ 10\.0 ms per 1,000 cgroups/)
   t.match(growth, /C floor, memory files only\s+0\.00 ms \+ 6\.00 ms per 1,000 cgroups/)
   t.match(growth, /serve \+ names\s+n\/a \(needs two sizes\)/)
+  t.match(growth, /one gzip scrape\s+0\.00 ms \+ 20\.0 ms per 1,000 cgroups/)
 })
 
-t.test('the goal names the floor it is against and the scrape interval', async (t) => {
+t.test('the goal names the floor it is against, nobody scraping, and what a scrape adds', async (t) => {
   const goal = costGoals(100, 15)
   t.match(goal, /1\.5x the C floor's CPU per pass \(the whole pass/)
-  t.match(goal, /scraped every 15 s/)
-  t.notMatch(goal, /nobody scraping/)
+  t.match(goal, /with nobody scraping/)
+  t.match(goal, /plus one scrape's CPU \/ 15/)
 })
