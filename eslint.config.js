@@ -6,7 +6,7 @@ import globals from 'globals'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['dist/', 'coverage/', '.tap/', 'node_modules/', 'native/build/', 'bench/out/', 'dashboards/*.json'] },
+  { ignores: ['dist/', 'coverage/', '.tap/', 'node_modules/', 'native/build/', 'bench/out/', '.device/', 'dashboards/*.json'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

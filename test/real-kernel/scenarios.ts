@@ -4,8 +4,9 @@
 // child cgroups under the hierarchy's parent and removes them.
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { readFileSync, rmSync } from 'node:fs'
+import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
+import { isDeepStrictEqual } from 'node:util'
 import { EventsWatcher } from '../../agent/collect/events-watcher.js'
 import { agentFrom } from '../helpers/agent.js'
 import { nodeComm } from '../helpers/comm.js'
@@ -52,6 +53,64 @@ const startIn = (cg: OwnCgroup, command: string) =>
 const runIn = async (cg: OwnCgroup, command: string): Promise<number | null> => {
   const [code, signal] = (await once(startIn(cg, command), 'exit')) as [number | null, NodeJS.Signals | null]
   return signal === null ? code : 128 + 9
+}
+
+const V1_EXACT_FILES = ['memory.usage_in_bytes', 'memory.limit_in_bytes', 'memory.stat', 'memory.failcnt', 'memory.kmem.usage_in_bytes']
+const V2_EXACT_FILES = ['memory.current', 'memory.max', 'memory.stat', 'memory.events']
+
+/** The files' texts by name. */
+type Files = Readonly<Record<string, string>>
+
+const readAll = (cg: OwnCgroup, names: readonly string[]): Files =>
+  Object.fromEntries(names.map((n) => [n, readFileSync(`${cg.dir}/${n}`, 'latin1')]))
+
+/**
+ * What each figure must be, straight from the files by the formulas of docs/metrics.md (the
+ * working set as cAdvisor computes it: usage − inactive_file, at least 0).
+ */
+function expectedFigures(h: RealHierarchy, files: Files): { memory: Record<string, number>; events: Record<string, number> } {
+  const single = (name: string): number => Number(files[name]?.trim())
+  const flat = (name: string, key: string): number => Number(new RegExp(`^${key} (\\d+)$`, 'm').exec(files[name] ?? '')?.[1])
+  const stat = (key: string): number => flat('memory.stat', key)
+  if (h.version === 'v1') {
+    const usage = single('memory.usage_in_bytes')
+    return {
+      memory: {
+        usageBytes: usage,
+        limitBytes: single('memory.limit_in_bytes'),
+        workingSetBytes: Math.max(0, usage - stat('total_inactive_file')),
+        rssBytes: stat('total_rss'),
+        cacheBytes: stat('total_cache'),
+        activeFileBytes: stat('total_active_file'),
+        inactiveFileBytes: stat('total_inactive_file'),
+        dirtyBytes: stat('total_dirty'),
+        writebackBytes: stat('total_writeback'),
+        shmemBytes: stat('total_shmem'),
+        mappedFileBytes: stat('total_mapped_file'),
+        kernelBytes: single('memory.kmem.usage_in_bytes'),
+      },
+      events: { limitHits: single('memory.failcnt') },
+    }
+  }
+  const usage = single('memory.current')
+  return {
+    memory: {
+      usageBytes: usage,
+      limitBytes: single('memory.max'),
+      workingSetBytes: Math.max(0, usage - stat('inactive_file')),
+      rssBytes: stat('anon'),
+      cacheBytes: stat('file'),
+      activeFileBytes: stat('active_file'),
+      inactiveFileBytes: stat('inactive_file'),
+      dirtyBytes: stat('file_dirty'),
+      writebackBytes: stat('file_writeback'),
+      shmemBytes: stat('shmem'),
+      mappedFileBytes: stat('file_mapped'),
+      kernelBytes: stat('kernel'),
+      ...(files['memory.swap.current'] === undefined ? {} : { swapBytes: single('memory.swap.current') }),
+    },
+    events: { limitHits: flat('memory.events', 'max'), oomKills: flat('memory.events', 'oom_kill') },
+  }
 }
 
 const eventCount = (cg: OwnCgroup, key: string): number =>
@@ -184,6 +243,45 @@ export const SCENARIOS: readonly Scenario[] = [
       const row = agent.core.collector.latest?.containers.find((c) => c.ref.id === cg.rel)
       t.equal(row?.processes?.largest[0]?.pid, pid, 'the largest process is the holder')
       t.equal(row?.processes?.largest[0]?.comm, nodeComm(), 'its comm, as /proc shows it')
+    },
+  },
+  {
+    name: "a quiet cgroup's every figure is what the kernel's files say, to the byte",
+    async run(t, h, tag) {
+      // Clean page cache read by cat, then a process that only sleeps: nothing changes between
+      // two reads of the files, so a collection bracketed by two equal reads must equal them.
+      const cg = makeChild(h, `${tag}-exact`, 64 * MiB)
+      const file = `${writeDir()}/${tag}-exact.dat`
+      t.teardown(async () => {
+        rmSync(file, { force: true })
+        await removeChild(cg)
+      })
+      await runIn(cg, `dd if=/dev/zero of=${file} bs=1M count=8 conv=fsync status=none`)
+      const child = startIn(cg, `sh -c 'cat ${file} >/dev/null; exec sleep 600'`)
+      t.teardown(() => child.kill('SIGKILL'))
+      const { agent } = await agentFor(cg)
+      t.teardown(() => agent.stop())
+      const names = [...(h.version === 'v1' ? V1_EXACT_FILES : V2_EXACT_FILES)]
+      if (h.version === 'v2' && existsSync(`${cg.dir}/memory.swap.current`)) names.push('memory.swap.current')
+      await until('the reader to go to sleep', () => /^State:\s+S/m.test(readFileSync(`/proc/${child.pid}/status`, 'latin1')), 10_000)
+      let before: Files = {}
+      let after: Files = { changed: '' }
+      for (let attempt = 0; attempt < 20 && !isDeepStrictEqual(before, after); attempt++) {
+        before = readAll(cg, names)
+        await agent.core.collector.collect()
+        after = readAll(cg, names)
+      }
+      t.same(after, before, 'the files held still around one collection')
+      const row = agent.core.snapshot()?.containers.find((c) => c.id === cg.rel)
+      const want = expectedFigures(h, before)
+      for (const [field, value] of Object.entries(want.memory)) {
+        t.equal(row?.memory[field as keyof typeof row.memory], value, `${field} = ${value}`)
+      }
+      for (const [field, value] of Object.entries(want.events)) {
+        t.equal(row?.events[field as keyof typeof row.events], value, `events.${field} = ${value}`)
+      }
+      const memory = row?.memory
+      t.ok((memory?.cacheBytes ?? 0) >= 8 * MiB, `the file read is in the cache (${memory?.cacheBytes})`)
     },
   },
   {
