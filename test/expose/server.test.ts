@@ -6,7 +6,7 @@ import { pino } from 'pino'
 import { gzipSync } from 'node:zlib'
 import { createServer, HTTP_LIMITS, type ServerDeps } from '../../agent/expose/server.js'
 import { acceptsGzip, PublishedMetrics } from '../../agent/expose/publish.js'
-import { captureLogs } from '../helpers/logs.js'
+import { atWarnOrAbove, captureLogs } from '../helpers/logs.js'
 import { until } from '../helpers/wait.js'
 
 const LIMITS = { ...HTTP_LIMITS, maxInFlight: 40, writeTimeoutMs: 30_000 }
@@ -117,8 +117,6 @@ async function serverWith(t: Test, over: Partial<ServerDeps>): Promise<{ port: n
   })
   return { port: (server.address() as AddressInfo).port, server, logs }
 }
-
-const atWarnOrAbove = (logs: readonly Record<string, unknown>[]): unknown[] => logs.filter((l) => Number(l['level']) >= 40)
 
 t.test('beyond maxInFlight: 503 at once with Retry-After; /healthz and /readyz never refused', async (t) => {
   let release = (): void => undefined

@@ -12,3 +12,7 @@ export function captureLogs(level: pino.LevelWithSilent = 'debug'): CapturedLogs
   const logger = pino({ level }, { write: (s: string) => void logs.push(JSON.parse(s) as Record<string, unknown>) })
   return { logger, logs }
 }
+
+/** The records at warn (40) or above: what a test that expects a quiet run compares with []. */
+export const atWarnOrAbove = (logs: readonly Record<string, unknown>[]): Record<string, unknown>[] =>
+  logs.filter((l) => Number(l['level']) >= 40)
