@@ -51,8 +51,8 @@ class Ring {
     const o = this.at(this.length)
     const rows = this.#rows
     rows[o + AT] = atMs
-    OOM_MEMORY_FIELDS.forEach((name, f) => (rows[o + MEMORY + f] = stored(memory[name])))
-    OOM_EVENT_FIELDS.forEach((name, f) => (rows[o + EVENTS + f] = stored(events[name])))
+    for (let f = 0; f < OOM_MEMORY_FIELDS.length; f++) rows[o + MEMORY + f] = stored(memory[OOM_MEMORY_FIELDS[f] as keyof OomMemory])
+    for (let f = 0; f < OOM_EVENT_FIELDS.length; f++) rows[o + EVENTS + f] = stored(events[OOM_EVENT_FIELDS[f] as keyof OomEvents])
     this.length++
   }
 
@@ -80,9 +80,12 @@ class Ring {
     return { atMs: this.get(o + AT), memory, events }
   }
 
+  /** Copies the samples, oldest first, into a ring of this capacity: two copies, either side of the wrap. */
   #resize(capacity: number): void {
     const rows = new Float64Array(capacity * WIDTH)
-    for (let i = 0; i < this.length; i++) rows.set(this.#rows.subarray(this.at(i), this.at(i) + WIDTH), i * WIDTH)
+    const tail = Math.min(this.length, this.#capacity - this.#start)
+    rows.set(this.#rows.subarray(this.#start * WIDTH, (this.#start + tail) * WIDTH), 0)
+    if (tail < this.length) rows.set(this.#rows.subarray(0, (this.length - tail) * WIDTH), tail * WIDTH)
     this.#rows = rows
     this.#capacity = capacity
     this.#start = 0

@@ -109,3 +109,31 @@ t.test('the ring keeps exactly the window through growth, wrap-around and shrink
   t.strictSame(later[0], { ...(expected(460) as object), atMs: 160_000 })
   t.strictSame(later[60], { ...(expected(520) as object), atMs: 220_000 })
 })
+
+t.test('the ring grows and shrinks while it is wrapped, losing and repeating nothing', async (t) => {
+  // 10 s kept: at one push a second the ring fills and wraps at its first capacities; then
+  // four a second make it grow while wrapped, and one a second again make it shrink while
+  // wrapped. Every sample is checked after every push, so a row lost in a copy shows at once.
+  const h = new History(10_000)
+  const times: number[] = []
+  for (let s = 0; s < 40; s++) times.push(s * 1000)
+  for (let q = 1; q <= 80; q++) times.push(39_000 + q * 250)
+  for (let s = 1; s <= 60; s++) times.push(59_000 + s * 1000)
+  let bad = 0
+  for (const [i, at] of times.entries()) {
+    h.push('/c', at, { reading: { memory: { usageBytes: i, dirtyBytes: 2 * i }, events: { limitHits: 3 * i }, pressure: {} } })
+    const want = times.flatMap((a, k) => (k <= i && a >= at - 10_000 ? [k] : []))
+    const kept = h.samples('/c')
+    const same =
+      kept.length === want.length &&
+      kept.every(
+        (s, n) =>
+          s.atMs === times[want[n] ?? -1] &&
+          s.memory.usageBytes === want[n] &&
+          s.memory.dirtyBytes === 2 * (want[n] ?? NaN) &&
+          s.events.limitHits === 3 * (want[n] ?? NaN),
+      )
+    if (!same && bad++ === 0) t.fail(`after push ${i} (at ${at} ms) the ring holds ${JSON.stringify(kept.map((s) => s.memory.usageBytes))}`)
+  }
+  t.equal(bad, 0, 'every push left exactly the window, in order')
+})
