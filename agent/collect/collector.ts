@@ -179,6 +179,8 @@ export class Collector {
       this.#failing.set(key, { text, logged })
     }
     const recovered = (step: FailedStep, id: string, msg: string): void => {
+      // Nothing failing, the usual case: no key to build for every cgroup of every cycle.
+      if (this.#failing.size === 0) return
       const key = `${step} ${id}`
       const before = this.#failing.get(key)
       if (before === undefined) return
