@@ -3,7 +3,7 @@
 // and probes stay responsive. Scrapes never touch cgroup files: they read `latest`.
 // Listeners get every snapshot: the per-container history of a later issue hangs here.
 import type { Logger } from 'pino'
-import { discover } from '../cgroup/discover.js'
+import { discover, OUTSIDE_REFRESH_MS, OutsideCache } from '../cgroup/discover.js'
 import type { Hierarchy } from '../cgroup/hierarchy.js'
 import { CgroupGoneError, MissingFileError, readCgroup, type ReadContext } from '../cgroup/read.js'
 import { errorMessage, errorReason, type ErrorReason } from '../kernel/errors.js'
@@ -38,6 +38,11 @@ export interface CollectorOptions {
   readonly fastIntervalMs?: number
   /** cgroup v2: sample a container the moment its memory.events changes (default on v2). */
   readonly watchEvents?: boolean
+  /**
+   * Kubernetes scope: directories outside the pod tree with nothing of it below are listed again
+   * this often, not every cycle (default OUTSIDE_REFRESH_MS; 0 lists everything every cycle).
+   */
+  readonly outsideRefreshMs?: number
 }
 
 const DEFAULT_FAST_INTERVAL_MS = 250
@@ -75,10 +80,14 @@ export class Collector {
   #events: EventsWatcher | undefined
   /** The container cgroups of the last poll, by id: what a memory.events change refers to. */
   #refs = new Map<string, CgroupRef>()
+  readonly #outside: OutsideCache | undefined
 
   constructor(opts: CollectorOptions) {
     this.#opts = opts
     this.#timers = opts.timers ?? REAL_TIMERS
+    const refreshMs = opts.outsideRefreshMs ?? OUTSIDE_REFRESH_MS
+    const timers = this.#timers
+    this.#outside = refreshMs > 0 ? new OutsideCache(refreshMs, () => timers.now()) : undefined
     const native: NativeState = opts.nativeReader === false ? { loaded: false, reason: 'MEMLENS_NATIVE=0' } : nativeState()
     this.#ctx = { root: opts.hierarchy.root, version: opts.hierarchy.version, reader: new PseudoFileReader({ native: native.loaded }) }
     opts.logger.debug(
@@ -193,6 +202,7 @@ export class Collector {
       parent,
       onError: (path, er) => fail('list', path, 'discovery', er, 'cannot list cgroup directory; skipped this cycle'),
       lister: this.#ctx.reader,
+      ...(this.#outside === undefined ? {} : { outside: this.#outside }),
     })
     for (const ref of refs) {
       discovered[ref.kind]++

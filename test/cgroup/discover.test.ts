@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import t from 'tap'
-import { discover } from '../../agent/cgroup/discover.js'
+import { discover, OutsideCache } from '../../agent/cgroup/discover.js'
 import { findHierarchy, resolveScope, type Hierarchy } from '../../agent/cgroup/hierarchy.js'
 import { PseudoFileReader } from '../../agent/kernel/fs.js'
 import type { CgroupRef } from '../../agent/model.js'
@@ -202,8 +202,10 @@ t.test('no kubepods: auto resolves to all, and kubernetes scope finds nothing', 
   t.equal([...discover(h, { scope: 'all', parent: '/' })].length, 8)
 })
 
-t.test('cheap enough for a big node', async (t) => {
-  // 2,500 container cgroups in 500 pods; a budget far above what it needs, to catch blowups.
+t.test('cheap enough for a big node: one listing per directory above the containers, none below', async (t) => {
+  // 2,500 container cgroups in 500 pods. Cost is counted in listings, not timed: containers are
+  // leaves found in their pod's listing, so only the root, kubepods, the QoS slice and the pods
+  // are listed.
   const dir = t.testdir({ 'cgroup.controllers': 'memory\n' })
   const hex = (n: number): string => n.toString(16).padStart(64, '0')
   for (let p = 0; p < 500; p++) {
@@ -212,10 +214,102 @@ t.test('cheap enough for a big node', async (t) => {
     for (let c = 0; c < 5; c++) mkdirSync(`${pod}/cri-containerd-${hex(p * 5 + c)}.scope`, { recursive: true })
   }
   const h = findHierarchy({ cgroupRoot: dir })
-  const start = process.hrtime.bigint()
-  const n = [...discover(h, { scope: 'kubernetes', parent: '/' })].length
-  const ms = Number(process.hrtime.bigint() - start) / 1e6
+  const reader = new PseudoFileReader()
+  let listings = 0
+  const lister = { listDirectories: (path: string): string[] => (listings++, reader.listDirectories(path)) }
+  const n = [...discover(h, { scope: 'kubernetes', parent: '/', lister })].length
   t.equal(n, 3000)
-  t.ok(ms < 1000, `walked in ${ms.toFixed(1)} ms`)
-  t.comment(`kubernetes scope: ${n} refs in ${ms.toFixed(1)} ms`)
+  t.equal(listings, 3 + 500, 'the root, kubepods, the QoS slice and each pod')
+})
+
+t.test('outside the pod tree, directories with nothing of it below are listed once per refresh', async (t) => {
+  const { tree, h } = build(t.testdir(), 'v2', 'systemd-containerd')
+  const services = ['containerd.service', 'kubelet.service', 'sshd.service']
+  for (const s of services) mkdirSync(`${h.root}/system.slice/${s}`, { recursive: true })
+  mkdirSync(`${h.root}/user.slice/user-1000.slice`, { recursive: true })
+  const reader = new PseudoFileReader()
+  let listed: string[] = []
+  const denied = new Set<string>()
+  const lister = {
+    listDirectories: (path: string): string[] => {
+      listed.push(path.slice(h.root.length) || '/')
+      if (denied.has(path)) throw Object.assign(new Error(`EACCES: permission denied, scandir '${path}'`), { code: 'EACCES' })
+      return reader.listDirectories(path)
+    },
+  }
+  let now = 0
+  const outside = new OutsideCache(30_000, () => now)
+  const errors: string[] = []
+  const walk = (): string[] => {
+    listed = []
+    return [...discover(h, { scope: 'kubernetes', parent: '/', lister, outside, onError: (p) => errors.push(p) })].map((r) => r.id)
+  }
+  const first = walk()
+  t.strictSame(
+    first.slice().sort(),
+    expectedRefs(tree).map((r) => r.id),
+    'the first walk finds every pod and container',
+  )
+  t.ok(listed.includes('/system.slice/sshd.service'), 'and lists everything')
+  t.equal(outside.size, 6, 'system.slice, its three services, user.slice and user-1000.slice had nothing below')
+
+  now = 1000
+  t.strictSame(walk(), first, 'a walk within the refresh finds the same')
+  t.notOk(
+    listed.some((p) => p.startsWith('/system.slice') || p.startsWith('/user.slice')),
+    `and skips them: ${listed.filter((p) => !p.startsWith('/kubepods')).join(', ')}`,
+  )
+  t.ok(listed.includes('/'), 'the root is listed every walk')
+
+  // A new pod, and a new kubepods root beside the old one: found at once.
+  const uid = '12345678-1234-4234-8234-123456789abc'
+  const unit = `kubepods-besteffort-pod${uid.replaceAll('-', '_')}`
+  const id64 = 'c'.repeat(64)
+  mkdirSync(`${h.root}/kubepods.slice/kubepods-besteffort.slice/${unit}.slice/cri-containerd-${id64}.scope`, { recursive: true })
+  mkdirSync(`${h.root}/kubelet.slice/kubelet-kubepods.slice/kubelet-kubepods-pod${uid.replaceAll('-', '_')}.slice`, { recursive: true })
+  now = 2000
+  const second = walk()
+  t.ok(second.includes(`/kubepods.slice/kubepods-besteffort.slice/${unit}.slice/cri-containerd-${id64}.scope`), 'a new container')
+  t.ok(
+    second.includes(`/kubelet.slice/kubelet-kubepods.slice/kubelet-kubepods-pod${uid.replaceAll('-', '_')}.slice`),
+    'a new kubepods root',
+  )
+
+  // A container named after its pod under a skipped service (layout.ts): seen at the next full walk.
+  const stray = `/system.slice/containerd.service/${unit}.slice:cri-containerd:${'d'.repeat(64)}`
+  mkdirSync(h.root + stray)
+  now = 29_000
+  t.notOk(walk().includes(stray), 'not yet: its parent is skipped until the refresh')
+  now = 31_000
+  t.ok(walk().includes(stray), 'found by the full walk after 30 s')
+  t.ok(listed.includes('/system.slice/sshd.service'), 'which lists everything again')
+  const another = `/system.slice/containerd.service/${unit}.slice:cri-containerd:${'e'.repeat(64)}`
+  mkdirSync(h.root + another)
+  now = 32_000
+  t.ok(walk().includes(another), 'and now that its parent holds one, the next is found at once')
+  t.notOk(listed.includes('/system.slice/sshd.service'), 'while the barren services are skipped again')
+
+  // A directory that cannot be listed is tried, and its error reported, on every walk.
+  denied.add(`${h.root}/user.slice`)
+  now = 62_000
+  walk()
+  now = 63_000
+  walk()
+  t.strictSame(errors, ['/user.slice', '/user.slice'], 'the unreadable directory, on both walks')
+
+  // A walk abandoned half way teaches nothing: the next one is full again.
+  const fresh = new OutsideCache(30_000, () => now)
+  const it = discover(h, { scope: 'kubernetes', parent: '/', lister, outside: fresh })
+  it.next()
+  it.return(undefined)
+  t.equal(fresh.size, 0, 'nothing committed')
+  listed = []
+  void [...discover(h, { scope: 'kubernetes', parent: '/', lister, outside: fresh })].length
+  t.ok(listed.includes('/system.slice/sshd.service'), 'the next walk lists everything')
+  t.ok(fresh.size > 0, 'and commits')
+
+  // All scope reads every cgroup: it skips nothing.
+  listed = []
+  void [...discover(h, { scope: 'all', parent: '/', lister, outside, onError: () => undefined })].length
+  t.ok(listed.includes('/system.slice/sshd.service'), 'all scope lists everything, cache or not')
 })
