@@ -23,7 +23,10 @@
  * still measured, in passes of their own alternating with the whole passes, so the old figure
  * stays comparable. Without -d and -c a whole pass is part 2 alone and the two figures are one.
  *
- *   floor [-d DIRSFILE] [-c CONTAINERSFILE] LISTFILE v1|v2 PASSES WARMUP SPEC...
+ *   floor [-p PAUSE_MS] [-d DIRSFILE] [-c CONTAINERSFILE] LISTFILE v1|v2 PASSES WARMUP SPEC...
+ *
+ * -p: sleep PAUSE_MS before each timed round, so the floor runs at the agent's pace (one pass
+ * per collection interval) beside it, in the same window, instead of back to back.
  *
  * LISTFILE, DIRSFILE, CONTAINERSFILE: one directory per line. SPEC: `name:format[:key,key,...]`,
  * built by bench/files.js (the one list of files), format one of
@@ -398,12 +401,18 @@ static void print_count(const char *key, uint64_t total, int passes) {
 }
 
 int main(int argc, char **argv) {
-  const char *usage = "usage: floor [-d DIRSFILE] [-c CONTAINERSFILE] LISTFILE v1|v2 PASSES WARMUP name:format[:keys]...\n";
+  const char *usage =
+      "usage: floor [-p PAUSE_MS] [-d DIRSFILE] [-c CONTAINERSFILE] LISTFILE v1|v2 PASSES WARMUP name:format[:keys]...\n";
   const char *dirs_file = NULL, *containers_file = NULL;
+  long pause_ms = 0;
   int opt;
-  while ((opt = getopt(argc, argv, "+d:c:")) != -1) {
+  while ((opt = getopt(argc, argv, "+d:c:p:")) != -1) {
     if (opt == 'd') dirs_file = optarg;
     else if (opt == 'c') containers_file = optarg;
+    else if (opt == 'p') {
+      pause_ms = atol(optarg);
+      if (pause_ms < 0) die("PAUSE_MS >= 0");
+    }
     else {
       fputs(usage, stderr);
       return 2;
@@ -449,6 +458,10 @@ int main(int argc, char **argv) {
     whole_pass(&w);
   }
   for (int i = 0; i < passes; i++) {
+    if (pause_ms > 0) {
+      struct timespec pause = {pause_ms / 1000, (pause_ms % 1000) * 1000000L};
+      nanosleep(&pause, NULL);
+    }
     if (whole_differs) {
       cnt = &mem;
       timed_pass(memory_pass, &w, &mem_ns[i], &mem_cpu_ns[i]);

@@ -9,7 +9,8 @@
 // a view (the figures mode, whose in-process collector reads no processes) a pass is the memory
 // files alone and the two figures are the same passes.
 import { errorMessage } from './errors.js'
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
+import { once } from 'node:events'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join, sep } from 'node:path'
 import type { CgroupVersion } from './agent-api.js'
@@ -206,11 +207,39 @@ export function runFloor(
   warmup: number,
   view?: FloorView,
 ): FloorRun {
-  const viewArgs = view === undefined ? [] : ['-d', view.walkFile, '-c', view.containersFile]
-  const args = [...viewArgs, listFile, version, String(passes), String(warmup), ...floorArgs(FILES[version])]
-  const r = spawnSync(bin, args, { encoding: 'utf8', timeout: 120_000 })
+  const r = spawnSync(bin, floorRunArgs(listFile, version, passes, warmup, view), { encoding: 'utf8', timeout: 120_000 })
   if (r.status !== 0) throw new Error(`floor exited ${r.status ?? r.signal}: ${r.stderr}`)
   return parseFloorOutput(r.stdout)
+}
+
+/**
+ * Runs the floor in the background at a pace: a pause of pauseMs before each of its passes, as
+ * the agent collects once per interval. Started beside the agent's measured window, it sees the
+ * same machine at the same moment: the shared cores drift by ±15-30 % within minutes.
+ */
+export async function runFloorPaced(
+  bin: string,
+  listFile: string,
+  version: CgroupVersion,
+  passes: number,
+  pauseMs: number,
+  view?: FloorView,
+): Promise<FloorRun> {
+  const child = spawn(bin, ['-p', String(pauseMs), ...floorRunArgs(listFile, version, passes, 0, view)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
+  const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null]
+  if (code !== 0) throw new Error(`floor exited ${code ?? signal}: ${stderr}`)
+  return parseFloorOutput(stdout)
+}
+
+function floorRunArgs(listFile: string, version: CgroupVersion, passes: number, warmup: number, view?: FloorView): string[] {
+  const viewArgs = view === undefined ? [] : ['-d', view.walkFile, '-c', view.containersFile]
+  return [...viewArgs, listFile, version, String(passes), String(warmup), ...floorArgs(FILES[version])]
 }
 
 /**

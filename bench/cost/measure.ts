@@ -1,14 +1,17 @@
 // The standing cost at one node size: the C floor's CPU per pass, the collector's CPU per
 // cycle in this process (process.cpuUsage around each cycle), and `memlens serve` as a child
-// process without and with Kubernetes names. The floor runs before and after the agent, so a
-// change of load during the size lands on both sides.
+// process without and with Kubernetes names. The floor runs back to back before and after the
+// agent (what the in-process collector, also back to back, is against), and at the agent's pace
+// beside each `serve` window (what `serve` is against): the shared cores drift by ±15-30 %
+// within minutes, and a floor measured in the same window sees the same machine.
 //
 // Everything here does what `serve` does by default, process view included: the floor's whole
 // pass lists the directories and reads cgroup.procs and /proc/PID/status (floor.ts), and the
 // in-process collector reads the processes from /proc. The generated containers list this
 // process's PID (tree/cgroup-writer.ts), so each of them reads a live /proc/PID/status.
 import type { CgroupVersion } from '../agent-api.js'
-import { floorUnlikeAgent, mergeFloorRuns, runFloor, writeFloorView, type FloorSummary } from '../floor.js'
+import { errorMessage } from '../errors.js'
+import { floorUnlikeAgent, mergeFloorRuns, runFloor, runFloorPaced, writeFloorView, type FloorSummary } from '../floor.js'
 import { collectorFor, timedCollect } from '../in-process.js'
 import { startKube } from '../kube-fixture.js'
 import { median } from '../stats.js'
@@ -56,8 +59,19 @@ export async function measureSize(tree: GeneratedTree, floorBin: string | undefi
   })
 
   const agent = { cgroupRoot: tree.cgroupRoot, interval: plan.interval }
+  // A pass per interval, ending inside the window (each pass takes well under an interval).
+  const floorBeside = async (windowMs: number): Promise<FloorSummary | undefined> => {
+    if (floorBin === undefined || view === undefined) return undefined
+    const passes = Math.max(3, Math.floor(windowMs / plan.intervalMs) - 3)
+    try {
+      return mergeFloorRuns([await runFloorPaced(floorBin, tree.listFile, version, passes, plan.intervalMs, view)])
+    } catch (er) {
+      errors.push(`${label}: C floor beside serve: ${errorMessage(er)}`)
+      return undefined
+    }
+  }
   const serve = await step(errors, label, 'memlens serve', () =>
-    serveCost({ agent, intervalMs: plan.intervalMs, windowMs: plan.windowMs, warmupMs: plan.warmupMs }),
+    serveCost({ agent, intervalMs: plan.intervalMs, windowMs: plan.windowMs, warmupMs: plan.warmupMs, floorBeside }),
   )
   const serveKube = await step(errors, label, `memlens serve, names of ${plan.apiPods} pods`, async () => {
     const kube = await startKube(tree.base, tree.expected, plan.apiPods)
@@ -67,6 +81,7 @@ export async function measureSize(tree: GeneratedTree, floorBin: string | undefi
         intervalMs: plan.intervalMs,
         windowMs: plan.windowMs,
         warmupMs: plan.warmupMs,
+        floorBeside,
         expectNamed: kube.named,
       })
     } finally {

@@ -110,7 +110,7 @@ export async function runCost(o: Options): Promise<number> {
     "  collect() in-process: process.cpuUsage() around Collector.collect() in the benchmark's own process, processes",
     '  read from /proc as `serve` does.',
     ...FLOOR_LEGEND,
-    '  The C floor runs before and after the agent on the same tree; its passes are pooled. Each generated container',
+    '  The back-to-back floor runs before and after the agent on the same tree; its passes are pooled. Each generated container',
     "  cgroup lists one live PID (the benchmark's own), so the floor and the agent read a real /proc/PID/status.",
     `  Names: the fake API server of test/kube serves ${plan.apiPods} pods for the node; the tree's pods among them carry names.`,
     ...busyWarning(results.loadAverage.before, results.loadAverage.after, results.cpus),

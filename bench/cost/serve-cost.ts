@@ -16,6 +16,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { startAgent, type AgentOptions, type RunningAgent } from '../agent-process.js'
 import { errorMessage } from '../errors.js'
+import type { FloorSummary } from '../floor.js'
 import { get } from '../http.js'
 import { cycleCounters, namedPods } from '../metrics-text.js'
 import { procCpuFineMs, procCpuMs, procMemory } from '../proc.js'
@@ -53,6 +54,8 @@ export interface ServeCost {
   readonly coreShare: number
   readonly peakRssBytes: number
   readonly rssBytes: number
+  /** The C floor run at the agent's pace beside it, in the window (runFloorPaced): what its ratio is against. */
+  readonly floorBeside?: FloorSummary
   /** Pods with names in /metrics (0 without Kubernetes). */
   readonly namedPods: number
   /** Log lines at warn or above while it ran. */
@@ -65,6 +68,11 @@ export interface ServeCostOptions {
   readonly intervalMs: number
   readonly windowMs: number
   readonly warmupMs: number
+  /**
+   * Started as the window starts, awaited after it: the C floor at the agent's pace, on the other
+   * core, so that both see the same machine. Undefined (and its error reported by the caller) when it fails.
+   */
+  readonly floorBeside?: (windowMs: number) => Promise<FloorSummary | undefined>
   /** With Kubernetes: wait until this many pods have names before measuring. */
   readonly expectNamed?: number
 }
@@ -145,6 +153,7 @@ export async function serveCost(o: ServeCostOptions): Promise<ServeCost> {
     const before = cycleCounters(await scrape(agent.url))
     const cpu0 = cpuOf(agent)
     const t0 = performance.now()
+    const beside = o.floorBeside?.(o.windowMs)
     await sleep(o.windowMs)
     const cpuMs = cpuOf(agent) - cpu0
     const t1 = performance.now()
@@ -159,6 +168,7 @@ export async function serveCost(o: ServeCostOptions): Promise<ServeCost> {
       scrapeCpu.push(cpuOf(agent, procCpuFineMs) - c0)
     }
     const memory = procMemory(agent.pid)
+    const floorBeside = await beside
     const collections = after.count - before.count
     return {
       readyMs: agent.readyMs,
@@ -172,6 +182,7 @@ export async function serveCost(o: ServeCostOptions): Promise<ServeCost> {
       coreShare: cpuMs / windowMs,
       peakRssBytes: memory.vmHwmBytes,
       rssBytes: memory.vmRssBytes,
+      ...(floorBeside === undefined ? {} : { floorBeside }),
       namedPods: o.expectNamed === undefined ? 0 : namedPods(text),
       warnings: agent.warnings().count,
     }

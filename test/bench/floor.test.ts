@@ -3,7 +3,16 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { buildFloor, floorLists, floorUnlikeAgent, mergeFloorRuns, parseFloorOutput, runFloor, writeFloorView } from '../../bench/floor.js'
+import {
+  buildFloor,
+  floorLists,
+  floorUnlikeAgent,
+  mergeFloorRuns,
+  parseFloorOutput,
+  runFloor,
+  runFloorPaced,
+  writeFloorView,
+} from '../../bench/floor.js'
 import { generateTree } from '../../bench/tree/gen-tree.js'
 
 const NO_GCC = spawnSync('gcc', ['--version']).status === 0 ? false : 'no gcc to build bench/floor.c'
@@ -119,6 +128,26 @@ t.test('the C floor does what the agent does on a generated tree', { skip: NO_GC
     t.same(plain.memoryNsPerPass, plain.nsPerPass)
     t.equal(plain.checksum, run.checksum, 'the same memory values read either way')
   }
+})
+
+t.test('the paced floor, run beside the agent, does the same passes one per pause', { skip: NO_GCC }, async (t) => {
+  const tmp = mkdtempSync(join(tmpdir(), 'memlens-floor-test-'))
+  t.teardown(() => rmSync(tmp, { recursive: true, force: true }))
+  const bin = buildFloor(join(tmp, 'bin'))
+  const tree = generateTree({ version: 'v2', pods: 2, containersPerPod: 2, out: join(tmp, 't') })
+  const view = writeFloorView(tree)
+  const paced = await runFloorPaced(bin, tree.listFile, 'v2', 3, 20, view)
+  const tight = runFloor(bin, tree.listFile, 'v2', 1, 0, view)
+  t.equal(paced.nsPerPass.length, 3, 'as many timed passes as asked')
+  t.equal(paced.cpuNsPerPass.length, 3)
+  t.equal(paced.openedPerPass, tight.openedPerPass, 'the same files as a pass back to back')
+  t.equal(paced.dirsListedPerPass, tight.dirsListedPerPass)
+  t.equal(paced.checksum, tight.checksum, 'the same values')
+  // The pause is what makes it paced: the program's wall time holds three of them (a lower bound, not a timing).
+  const started = performance.now()
+  await runFloorPaced(bin, tree.listFile, 'v2', 3, 100, view)
+  t.ok(performance.now() - started >= 300, 'it slept before each of its three passes')
+  await t.rejects(runFloorPaced(bin, tree.listFile, 'v2', 1, -1, view), /floor exited 2: floor: PAUSE_MS >= 0/)
 })
 
 t.test('a PID that is gone is counted, not fatal', { skip: NO_GCC }, async (t) => {

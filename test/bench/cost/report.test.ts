@@ -60,3 +60,13 @@ t.test('the goal names the floor it is against, nobody scraping, and what a scra
   t.match(goal, /with nobody scraping/)
   t.match(goal, /plus one scrape's CPU \/ 15/)
 })
+
+t.test("serve is against the floor run beside it; the size's floor stands in where that one failed", async (t) => {
+  const base = size(200, 2.5, 60e6)
+  const besideFloor = { ...floor, cpuMedianMs: 1.25, memoryCpuMedianMs: 1 }
+  const withBeside: SizeCost = { ...base, serve: { ...(base.serve as NonNullable<SizeCost['serve']>), floorBeside: besideFloor } }
+  const row = rowOf(costTable([withBeside], 100), '200 ')
+  t.match(row, /1\.25 ms \(n\/a\)\s+2\.50 ms 2\.00x \*/, 'the floor beside it, 1.25 ms: 2.00x, over the goal')
+  t.match(rowOf(costTable([base], 100), '200 '), /n\/a \(n\/a\)\s+2\.50 ms 1\.25x /, 'no floor beside: the back-to-back one, 2.00 ms')
+  t.match(growthLines([withBeside, { ...withBeside, cgroups: 1000 }]).join('\n'), /C floor beside serve\s+1\.25 ms \+ 0\.00 ms/)
+})
