@@ -113,6 +113,17 @@ function expectedFigures(h: RealHierarchy, files: Files): { memory: Record<strin
   }
 }
 
+/** A child cgroup and a file in the write directory for its writer; both removed at teardown. */
+function childWithFile(t: Checks, h: RealHierarchy, name: string, limitBytes: number): { cg: OwnCgroup; file: string } {
+  const cg = makeChild(h, name, limitBytes)
+  const file = `${writeDir()}/${name}.dat`
+  t.teardown(async () => {
+    rmSync(file, { force: true })
+    await removeChild(cg)
+  })
+  return { cg, file }
+}
+
 const eventCount = (cg: OwnCgroup, key: string): number =>
   Number(new RegExp(`^${key} (\\d+)$`, 'm').exec(readFileSync(`${cg.dir}/memory.events`, 'utf8'))?.[1])
 
@@ -124,12 +135,7 @@ export const SCENARIOS: readonly Scenario[] = [
       // per-cgroup dirty throttling, so most of it is still dirty when dd exits; v2 throttles the
       // writer at the cgroup's own dirty limit and keeps about its background share dirty
       // (docs/kernel.md §4.1, §4.2, §5.5). After the writer, dirty only falls, so two reads bracket ours.
-      const cg = makeChild(h, `${tag}-dirty`, 256 * MiB)
-      const file = `${writeDir()}/${tag}.dat`
-      t.teardown(async () => {
-        rmSync(file, { force: true })
-        await removeChild(cg)
-      })
+      const { cg, file } = childWithFile(t, h, `${tag}-dirty`, 256 * MiB)
       const code = await runIn(cg, `dd if=/dev/zero of=${file} bs=1M count=96 status=none`)
       t.equal(code, 0, 'the writer finished')
       const { agent } = await agentFor(cg)
@@ -250,12 +256,7 @@ export const SCENARIOS: readonly Scenario[] = [
     async run(t, h, tag) {
       // Clean page cache read by cat, then a process that only sleeps: nothing changes between
       // two reads of the files, so a collection bracketed by two equal reads must equal them.
-      const cg = makeChild(h, `${tag}-exact`, 64 * MiB)
-      const file = `${writeDir()}/${tag}-exact.dat`
-      t.teardown(async () => {
-        rmSync(file, { force: true })
-        await removeChild(cg)
-      })
+      const { cg, file } = childWithFile(t, h, `${tag}-exact`, 64 * MiB)
       await runIn(cg, `dd if=/dev/zero of=${file} bs=1M count=8 conv=fsync status=none`)
       const child = startIn(cg, `sh -c 'cat ${file} >/dev/null; exec sleep 600'`)
       t.teardown(() => child.kill('SIGKILL'))
@@ -338,12 +339,7 @@ export const SCENARIOS: readonly Scenario[] = [
       // docs/kernel.md §5.2 and §4.3: on Linux 6.16+ with cgroup v2, `dd` writing 2 GiB into a 256 MiB cgroup
       // can be OOM-killed with almost no anon memory: the file pages could not be reclaimed in
       // time. Not every filesystem does this; where the writer survives, there is nothing to explain.
-      const cg = makeChild(h, `${tag}-writer`, 256 * MiB)
-      const file = `${writeDir()}/${tag}-writer.dat`
-      t.teardown(async () => {
-        rmSync(file, { force: true })
-        await removeChild(cg)
-      })
+      const { cg, file } = childWithFile(t, h, `${tag}-writer`, 256 * MiB)
       const { agent } = await agentFor(cg)
       t.teardown(() => agent.stop())
       agent.core.startPolling()
