@@ -38,11 +38,6 @@ export interface CollectorOptions {
   readonly fastIntervalMs?: number
   /** cgroup v2: sample a container the moment its memory.events changes (default on v2). */
   readonly watchEvents?: boolean
-  /**
-   * Kubernetes scope: directories outside the pod tree with nothing of it below are listed again
-   * this often, not every cycle (default OUTSIDE_REFRESH_MS; 0 lists everything every cycle).
-   */
-  readonly outsideRefreshMs?: number
 }
 
 const DEFAULT_FAST_INTERVAL_MS = 250
@@ -80,14 +75,14 @@ export class Collector {
   #events: EventsWatcher | undefined
   /** The container cgroups of the last poll, by id: what a memory.events change refers to. */
   #refs = new Map<string, CgroupRef>()
-  readonly #outside: OutsideCache | undefined
+  /** Kubernetes scope: the directories outside the pod tree that discovery skips between full walks. */
+  readonly #outside: OutsideCache
 
   constructor(opts: CollectorOptions) {
     this.#opts = opts
     this.#timers = opts.timers ?? REAL_TIMERS
-    const refreshMs = opts.outsideRefreshMs ?? OUTSIDE_REFRESH_MS
     const timers = this.#timers
-    this.#outside = refreshMs > 0 ? new OutsideCache(refreshMs, () => timers.now()) : undefined
+    this.#outside = new OutsideCache(OUTSIDE_REFRESH_MS, () => timers.now())
     const native: NativeState = opts.nativeReader === false ? { loaded: false, reason: 'MEMLENS_NATIVE=0' } : nativeState()
     this.#ctx = { root: opts.hierarchy.root, version: opts.hierarchy.version, reader: new PseudoFileReader({ native: native.loaded }) }
     opts.logger.debug(
@@ -202,7 +197,7 @@ export class Collector {
       parent,
       onError: (path, er) => fail('list', path, 'discovery', er, 'cannot list cgroup directory; skipped this cycle'),
       lister: this.#ctx.reader,
-      ...(this.#outside === undefined ? {} : { outside: this.#outside }),
+      outside: this.#outside,
     })
     for (const ref of refs) {
       discovered[ref.kind]++
