@@ -23,10 +23,11 @@
  * still measured, in passes of their own alternating with the whole passes, so the old figure
  * stays comparable. Without -d and -c a whole pass is part 2 alone and the two figures are one.
  *
- *   floor [-p PAUSE_MS] [-d DIRSFILE] [-c CONTAINERSFILE] LISTFILE v1|v2 PASSES WARMUP SPEC...
+ *   floor [-i INTERVAL_MS] [-d DIRSFILE] [-c CONTAINERSFILE] LISTFILE v1|v2 PASSES WARMUP SPEC...
  *
- * -p: sleep PAUSE_MS before each timed round, so the floor runs at the agent's pace (one pass
- * per collection interval) beside it, in the same window, instead of back to back.
+ * -i: start a timed round every INTERVAL_MS (the first one INTERVAL_MS after the warm-up), so the
+ * floor runs at the agent's pace, one pass per collection interval, beside it in the same window
+ * instead of back to back.
  *
  * LISTFILE, DIRSFILE, CONTAINERSFILE: one directory per line. SPEC: `name:format[:key,key,...]`,
  * built by bench/files.js (the one list of files), format one of
@@ -402,16 +403,16 @@ static void print_count(const char *key, uint64_t total, int passes) {
 
 int main(int argc, char **argv) {
   const char *usage =
-      "usage: floor [-p PAUSE_MS] [-d DIRSFILE] [-c CONTAINERSFILE] LISTFILE v1|v2 PASSES WARMUP name:format[:keys]...\n";
+      "usage: floor [-i INTERVAL_MS] [-d DIRSFILE] [-c CONTAINERSFILE] LISTFILE v1|v2 PASSES WARMUP name:format[:keys]...\n";
   const char *dirs_file = NULL, *containers_file = NULL;
-  long pause_ms = 0;
+  long interval_ms = 0;
   int opt;
-  while ((opt = getopt(argc, argv, "+d:c:p:")) != -1) {
+  while ((opt = getopt(argc, argv, "+d:c:i:")) != -1) {
     if (opt == 'd') dirs_file = optarg;
     else if (opt == 'c') containers_file = optarg;
-    else if (opt == 'p') {
-      pause_ms = atol(optarg);
-      if (pause_ms < 0) die("PAUSE_MS >= 0");
+    else if (opt == 'i') {
+      interval_ms = atol(optarg);
+      if (interval_ms < 0) die("INTERVAL_MS >= 0");
     }
     else {
       fputs(usage, stderr);
@@ -457,10 +458,18 @@ int main(int argc, char **argv) {
     if (whole_differs) memory_pass(&w);
     whole_pass(&w);
   }
+  struct timespec next;
+  clock_gettime(CLOCK_MONOTONIC, &next);
   for (int i = 0; i < passes; i++) {
-    if (pause_ms > 0) {
-      struct timespec pause = {pause_ms / 1000, (pause_ms % 1000) * 1000000L};
-      nanosleep(&pause, NULL);
+    if (interval_ms > 0) {
+      next.tv_sec += interval_ms / 1000;
+      next.tv_nsec += (interval_ms % 1000) * 1000000L;
+      if (next.tv_nsec >= 1000000000L) {
+        next.tv_sec++;
+        next.tv_nsec -= 1000000000L;
+      }
+      while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == EINTR) {
+      }
     }
     if (whole_differs) {
       cnt = &mem;

@@ -213,7 +213,7 @@ export function runFloor(
 }
 
 /**
- * Runs the floor in the background at a pace: a pause of pauseMs before each of its passes, as
+ * Runs the floor in the background at the agent's pace: a pass every intervalMs (floor -i), as
  * the agent collects once per interval. Started beside the agent's measured window, it sees the
  * same machine at the same moment: the shared cores drift by ±15-30 % within minutes.
  */
@@ -222,10 +222,10 @@ export async function runFloorPaced(
   listFile: string,
   version: CgroupVersion,
   passes: number,
-  pauseMs: number,
+  intervalMs: number,
   view?: FloorView,
 ): Promise<FloorRun> {
-  const child = spawn(bin, ['-p', String(pauseMs), ...floorRunArgs(listFile, version, passes, 0, view)], {
+  const child = spawn(bin, ['-i', String(intervalMs), ...floorRunArgs(listFile, version, passes, 0, view)], {
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let stdout = ''

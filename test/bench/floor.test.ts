@@ -130,7 +130,7 @@ t.test('the C floor does what the agent does on a generated tree', { skip: NO_GC
   }
 })
 
-t.test('the paced floor, run beside the agent, does the same passes one per pause', { skip: NO_GCC }, async (t) => {
+t.test('the paced floor, run beside the agent, does the same passes, one per interval', { skip: NO_GCC }, async (t) => {
   const tmp = mkdtempSync(join(tmpdir(), 'memlens-floor-test-'))
   t.teardown(() => rmSync(tmp, { recursive: true, force: true }))
   const bin = buildFloor(join(tmp, 'bin'))
@@ -143,11 +143,11 @@ t.test('the paced floor, run beside the agent, does the same passes one per paus
   t.equal(paced.openedPerPass, tight.openedPerPass, 'the same files as a pass back to back')
   t.equal(paced.dirsListedPerPass, tight.dirsListedPerPass)
   t.equal(paced.checksum, tight.checksum, 'the same values')
-  // The pause is what makes it paced: the program's wall time holds three of them (a lower bound, not a timing).
+  // The interval is what makes it paced: the program's wall time holds three of them (a lower bound, not a timing).
   const started = performance.now()
   await runFloorPaced(bin, tree.listFile, 'v2', 3, 100, view)
-  t.ok(performance.now() - started >= 300, 'it slept before each of its three passes')
-  await t.rejects(runFloorPaced(bin, tree.listFile, 'v2', 1, -1, view), /floor exited 2: floor: PAUSE_MS >= 0/)
+  t.ok(performance.now() - started >= 300, 'each of its three passes started an interval after the one before')
+  await t.rejects(runFloorPaced(bin, tree.listFile, 'v2', 1, -1, view), /floor exited 2: floor: INTERVAL_MS >= 0/)
 })
 
 t.test('a PID that is gone is counted, not fatal', { skip: NO_GCC }, async (t) => {
