@@ -64,6 +64,41 @@ type Files = Readonly<Record<string, string>>
 const readAll = (cg: OwnCgroup, names: readonly string[]): Files =>
   Object.fromEntries(names.map((n) => [n, readFileSync(`${cg.dir}/${n}`, 'latin1')]))
 
+/** Each figure's file, by version: `stat` keys are memory.stat's, `file` names a file of one number. */
+const SOURCES: Record<'v1' | 'v2', { usage: string; limit: string; stat: Record<string, string>; file: Record<string, string> }> = {
+  v1: {
+    usage: 'memory.usage_in_bytes',
+    limit: 'memory.limit_in_bytes',
+    stat: {
+      rssBytes: 'total_rss',
+      cacheBytes: 'total_cache',
+      activeFileBytes: 'total_active_file',
+      inactiveFileBytes: 'total_inactive_file',
+      dirtyBytes: 'total_dirty',
+      writebackBytes: 'total_writeback',
+      shmemBytes: 'total_shmem',
+      mappedFileBytes: 'total_mapped_file',
+    },
+    file: { kernelBytes: 'memory.kmem.usage_in_bytes' },
+  },
+  v2: {
+    usage: 'memory.current',
+    limit: 'memory.max',
+    stat: {
+      rssBytes: 'anon',
+      cacheBytes: 'file',
+      activeFileBytes: 'active_file',
+      inactiveFileBytes: 'inactive_file',
+      dirtyBytes: 'file_dirty',
+      writebackBytes: 'file_writeback',
+      shmemBytes: 'shmem',
+      mappedFileBytes: 'file_mapped',
+      kernelBytes: 'kernel',
+    },
+    file: { swapBytes: 'memory.swap.current' },
+  },
+}
+
 /**
  * What each figure must be, straight from the files by the formulas of docs/metrics.md (the
  * working set as cAdvisor computes it: usage − inactive_file, at least 0).
@@ -71,46 +106,17 @@ const readAll = (cg: OwnCgroup, names: readonly string[]): Files =>
 function expectedFigures(h: RealHierarchy, files: Files): { memory: Record<string, number>; events: Record<string, number> } {
   const single = (name: string): number => Number(files[name]?.trim())
   const flat = (name: string, key: string): number => Number(new RegExp(`^${key} (\\d+)$`, 'm').exec(files[name] ?? '')?.[1])
-  const stat = (key: string): number => flat('memory.stat', key)
-  if (h.version === 'v1') {
-    const usage = single('memory.usage_in_bytes')
-    return {
-      memory: {
-        usageBytes: usage,
-        limitBytes: single('memory.limit_in_bytes'),
-        workingSetBytes: Math.max(0, usage - stat('total_inactive_file')),
-        rssBytes: stat('total_rss'),
-        cacheBytes: stat('total_cache'),
-        activeFileBytes: stat('total_active_file'),
-        inactiveFileBytes: stat('total_inactive_file'),
-        dirtyBytes: stat('total_dirty'),
-        writebackBytes: stat('total_writeback'),
-        shmemBytes: stat('total_shmem'),
-        mappedFileBytes: stat('total_mapped_file'),
-        kernelBytes: single('memory.kmem.usage_in_bytes'),
-      },
-      events: { limitHits: single('memory.failcnt') },
-    }
-  }
-  const usage = single('memory.current')
-  return {
-    memory: {
-      usageBytes: usage,
-      limitBytes: single('memory.max'),
-      workingSetBytes: Math.max(0, usage - stat('inactive_file')),
-      rssBytes: stat('anon'),
-      cacheBytes: stat('file'),
-      activeFileBytes: stat('active_file'),
-      inactiveFileBytes: stat('inactive_file'),
-      dirtyBytes: stat('file_dirty'),
-      writebackBytes: stat('file_writeback'),
-      shmemBytes: stat('shmem'),
-      mappedFileBytes: stat('file_mapped'),
-      kernelBytes: stat('kernel'),
-      ...(files['memory.swap.current'] === undefined ? {} : { swapBytes: single('memory.swap.current') }),
-    },
-    events: { limitHits: flat('memory.events', 'max'), oomKills: flat('memory.events', 'oom_kill') },
-  }
+  const src = SOURCES[h.version]
+  const usage = single(src.usage)
+  const memory: Record<string, number> = { usageBytes: usage, limitBytes: single(src.limit) }
+  for (const [field, key] of Object.entries(src.stat)) memory[field] = flat('memory.stat', key)
+  for (const [field, name] of Object.entries(src.file)) if (files[name] !== undefined) memory[field] = single(name)
+  memory['workingSetBytes'] = Math.max(0, usage - (memory['inactiveFileBytes'] ?? NaN))
+  const events: Record<string, number> =
+    h.version === 'v1'
+      ? { limitHits: single('memory.failcnt') }
+      : { limitHits: flat('memory.events', 'max'), oomKills: flat('memory.events', 'oom_kill') }
+  return { memory, events }
 }
 
 /** A child cgroup and a file in the write directory for its writer; both removed at teardown. */
